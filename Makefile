@@ -1,0 +1,53 @@
+# Agora: `make run` starts the site with demo data; `make test` runs the test suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Python 3.13: pyenv's shim (reads .python-version) or python3.13 on the PATH.
+PYTHON313 := $(shell for p in python3.13 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then \
+	command -v $$p; break; fi; done)
+
+.PHONY: run test install lint messages bench clean
+.DEFAULT_GOAL := run
+
+$(PY):
+	@if [ -z "$(PYTHON313)" ]; then \
+		echo "Agora needs Python 3.13: install it (e.g. 'pyenv install 3.13' or 'apt install python3.13') and run make again." >&2; \
+		exit 1; fi
+	$(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet ".[postgres,redis]" --group test
+	@touch $@
+
+install: $(VENV)/.installed
+
+# A private .env for development: DEBUG on and a random SECRET_KEY, never committed.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" > $@
+	@echo "Wrote .env (DEBUG=true and a fresh SECRET_KEY)."
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Agora on http://$(HOST):$(PORT)/  (demo login: alice / agora-demo; admin: admin / agora-demo)"
+	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: install
+	$(PY) manage.py makemessages --locale ru --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale ru --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings, with test-only defaults filled in first."""
+
+import os
+
+# The tests never read a developer's .env; what they need is set here or by the test itself.
+os.environ["ENV_FILE"] = os.environ.get("AGORA_TEST_ENV_FILE", "/nonexistent/.env")
+os.environ.setdefault("DEBUG", "true")
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+# Hashing passwords the slow way only slows the suite; the hasher is not what is under test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405 - holds the file test database

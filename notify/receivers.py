@@ -1,0 +1,1 @@
+"""Listens to what `blog` and `shop` signal and turns it into notifications."""

@@ -1,0 +1,6 @@
+"""What the shop tells the rest of the project; sent by shop.services after commit."""
+
+from django.dispatch import Signal
+
+# kwargs: purchase
+product_purchased = Signal()

@@ -1,0 +1,114 @@
+"""A real daphne process serving Agora on a free loopback port, for tests that need one."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ASGI_APP = "config.asgi:application"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url() -> str:
+    """The URL of the database the tests use, so a child process shares it."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
+@dataclass
+class Server:
+    url: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+    env: dict
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def start(self) -> None:
+        """(Re)start on the same port."""
+        self.process = _spawn(self.port, self.env, self.log)
+        _wait_ready(self)
+
+
+def _spawn(port: int, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_ready(server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"daphne exited: {server.log.read_text()[-2000:]}")
+        try:
+            httpx.get(server.url + "/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"daphne did not start in {timeout}s: {server.log.read_text()[-2000:]}")
+
+
+@contextmanager
+def daphne(tmp_path: Path, extra_env: dict | None = None) -> Iterator[Server]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url(),
+        "DEBUG": "true",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    log = tmp_path / f"daphne-{port}.log"
+    server = Server(
+        url=f"http://127.0.0.1:{port}", port=port, process=_spawn(port, env, log), log=log, env=env
+    )
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        server.stop()
