@@ -158,8 +158,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    # Tests use a file (not :memory:) so a real daphne process can share the database.
-    _db["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 0)
     _db["CONN_HEALTH_CHECKS"] = True

@@ -17,4 +17,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405 - holds the file test database
+# A file (not :memory:) so a real daphne process can share it; one per test run so that
+# several runs (and xdist workers, which add their own suffix) never share a file.
+(BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
