@@ -33,12 +33,14 @@ install: $(VENV)/.installed
 	@echo "Wrote .env (DEBUG=true and a fresh SECRET_KEY)."
 
 run: install .env
+	@$(PY) -m config.startup check-port $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Agora on http://$(HOST):$(PORT)/  (demo login: alice / agora-demo; admin: admin / agora-demo)"
 	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) config.asgi:application
 
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,6 +6,7 @@ the secure-cookie, HSTS and HTTPS settings, so `manage.py check --deploy` passes
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import environ
@@ -137,6 +138,12 @@ TEMPLATES = [
 # Database: DATABASE_URL, or a SQLite file next to manage.py.
 _default_db = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _db_url = os.environ.get("DATABASE_URL") or _default_db
+_scheme = _db_url.split("://", 1)[0] if "://" in _db_url else ""
+if _scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+    raise ConfigError(
+        "DATABASE_URL must look like sqlite:////path/to/db.sqlite3 or "
+        f"postgres://user:password@host:5432/name, not {_db_url!r}"
+    )
 try:
     _db = env.db_url_config(_db_url)
 except Exception as exc:  # environ raises several types for a malformed URL
@@ -192,14 +199,44 @@ HEADLESS_SERVE_SPECIFICATION = False
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
-# Mail goes to the console unless EMAIL_BACKEND names another backend.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
+# Mail: printed to the console in development; in production SMTP from EMAIL_URL
+# (smtp://user:password@host:587, or smtps:// for implicit TLS), or EMAIL_BACKEND by path.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlparse
+
+    _m = urlparse(EMAIL_URL)
+    if _m.scheme not in {"smtp", "smtps"} or not _m.hostname:
+        raise ConfigError(
+            f"EMAIL_URL must look like smtp://user:password@host:587, not {_m.scheme}://"
+        )
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _m.hostname,
+                "port": _m.port or (465 if _m.scheme == "smtps" else 587),
+                "username": unquote(_m.username or ""),
+                "password": unquote(_m.password or ""),
+                "use_tls": _m.scheme == "smtp",
+                "use_ssl": _m.scheme == "smtps",
+                "timeout": 10,
+            },
+        }
     }
-}
+else:
+    if PRODUCTION and not os.environ.get("EMAIL_BACKEND"):
+        raise ConfigError(
+            "EMAIL_URL is not set: production mode needs an SMTP server for account e-mail "
+            "(EMAIL_URL=smtp://user:password@host:587), or EMAIL_BACKEND naming a backend"
+        )
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            ),
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Agora <agora@localhost>")
 
 LANGUAGE_CODE = "en"
@@ -224,6 +261,8 @@ STORAGES = {
 }
 # Serve straight from the app folders when collectstatic has not run (development, tests).
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # Security headers on every response.
 SECURE_CONTENT_TYPE_NOSNIFF = True
