@@ -1,8 +1,252 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""HTML views of the blog. Each renders one template: the page, or for htmx its partial."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from blog import selectors, services
+from blog.forms import CommentForm, PostFilterForm, PostForm
+from blog.models import Comment, Post, Reaction
+from blog.selectors import Ordering
+
+PAGE_SIZE = 10
+
+
+def _is_fragment(request: HttpRequest) -> bool:
+    # A history restore (back button after a cache miss) needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Send an anonymous writer to the login page, and back to `next_url` afterwards."""
+    url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a plain form post returns to: the form's `next` when it is ours, else `default`."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _page_url(request: HttpRequest) -> str:
+    """The URL of the page the user is looking at, also for htmx requests."""
+    if request.htmx and request.htmx.current_url_abs_path:
+        return request.htmx.current_url_abs_path
+    return request.get_full_path()
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
+    # get_page: a non-numeric page is page 1, one past the end is the last page.
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
+    filters = PostFilterForm(request.GET).values()
+    if author_user is not None:
+        filters["author"] = author_user.get_username()
+    posts = selectors.post_list(user=request.user, **filters)
+    context = {
+        "page_obj": _paginate(request, posts),
+        "filters": filters,
+        "orderings": Ordering.choices,
+        "author_user": author_user,
+        "back": _page_url(request),
+    }
+    if _is_fragment(request):
+        return render(request, "blog/post_list.html#results", context)
+    if author_user is None:
+        context["authors"] = selectors.author_choices()
+    return render(request, "blog/post_list.html", context)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def post_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "blog/post_list.html")
+    return _render_list(request)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def author_posts(request: HttpRequest, username: str) -> HttpResponse:
+    author_user = get_object_or_404(get_user_model(), username=username)
+    return _render_list(request, author_user=author_user)
+
+
+def _detail_context(request: HttpRequest, post: Post, **extra) -> dict:
+    return {
+        "post": post,
+        "comments": selectors.comment_list(post=post),
+        "comment_form": CommentForm(),
+        "back": post.get_absolute_url(),
+        **extra,
+    }
+
+
+@require_GET
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_detail(pk=pk, user=request.user)
+    return render(request, "blog/post_detail.html", _detail_context(request, post))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_create(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your post is published."))
+            return redirect(post)
+    return render(request, "blog/post_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_update(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("author"), pk=pk)
+    services.ensure_can_change(user=request.user, obj=post)
+    form = PostForm(request.POST or None, initial={"title": post.title, "content": post.content})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update(post=post, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The post is saved."))
+            return redirect(post)
+    return render(request, "blog/post_form.html", {"form": form, "post": post})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("author"), pk=pk)
+    services.ensure_can_change(user=request.user, obj=post)
+    if request.method == "POST":
+        services.post_delete(post=post, user=request.user)
+        messages.success(request, _("The post is deleted."))
+        url = resolve_url("blog:post-list")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "blog/post_confirm_delete.html", {"post": post})
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def post_react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post, pk=pk)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, post.get_absolute_url())
+    raw = request.POST.get("value", "")
+    if raw not in {*Reaction.Value.values, "none"}:
+        return HttpResponseBadRequest(_("Choose like or dislike."))
+    value = None if raw == "none" else raw
+    state = services.reaction_set(post=post, user=request.user, value=value)
+    if _is_fragment(request):
+        post.like_count = state.like_count
+        post.dislike_count = state.dislike_count
+        post.my_reaction = state.value
+        context = {"post": post, "back": _page_url(request)}
+        return render(request, "blog/post_detail.html#reactions", context)
+    if value is None:
+        messages.success(request, _("Your reaction is taken back."))
+    else:
+        messages.success(request, _("Your reaction is saved."))
+    return redirect(_back(request, post.get_absolute_url()))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_detail(pk=pk, user=request.user)
+    if not request.user.is_authenticated:
+        return _login_redirect(request, f"{post.get_absolute_url()}#comment-form")
+    form = CommentForm(request.POST)
+    comment = None
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                post=post, author=request.user, content=form.cleaned_data["content"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+    if comment is not None:
+        if not _is_fragment(request):
+            messages.success(request, _("Your comment is added."))
+            return redirect(comment)
+        form = CommentForm()
+    context = _detail_context(request, post, comment_form=form)
+    if _is_fragment(request):
+        return render(request, "blog/post_detail.html#comments", context)
+    return render(request, "blog/post_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
+    services.ensure_can_change(user=request.user, obj=comment)
+    form = CommentForm(request.POST or None, initial={"content": comment.content})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(
+                comment=comment, user=request.user, content=form.cleaned_data["content"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if _is_fragment(request):
+                return render(request, "blog/post_detail.html#comment", {"comment": comment})
+            messages.success(request, _("The comment is saved."))
+            return redirect(comment)
+    context = {"comment": comment, "form": form}
+    if _is_fragment(request):
+        return render(request, "blog/comment_form.html#form", context)
+    return render(request, "blog/comment_form.html", context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
+    post = comment.post
+    if not request.user.is_authenticated:
+        return _login_redirect(request, comment.get_absolute_url())
+    services.comment_delete(comment=comment, user=request.user)
+    if _is_fragment(request):
+        post = selectors.post_detail(pk=post.pk, user=request.user)
+        return render(request, "blog/post_detail.html#comments", _detail_context(request, post))
+    messages.success(request, _("The comment is deleted."))
+    return redirect(f"{post.get_absolute_url()}#comments")

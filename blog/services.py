@@ -1,0 +1,138 @@
+"""Writes of the blog. Views and API endpoints call these and nothing else to change data."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blog.models import Comment, Post, Reaction
+from blog.signals import comment_created, post_published, reaction_changed
+
+
+@dataclass(frozen=True)
+class ReactionState:
+    """A post's counts after a reaction, and the reacting user's own reaction."""
+
+    like_count: int
+    dislike_count: int
+    value: str | None
+
+
+def can_change(*, user: AbstractBaseUser | AnonymousUser, obj: Post | Comment) -> bool:
+    """Whether `user` may edit or delete `obj`: its author, or staff as moderator."""
+    return bool(user.is_authenticated and (obj.author_id == user.pk or user.is_staff))
+
+
+def ensure_can_change(*, user: AbstractBaseUser | AnonymousUser, obj: Post | Comment) -> None:
+    """Raise PermissionDenied unless `user` may edit or delete `obj`."""
+    if not can_change(user=user, obj=obj):
+        raise PermissionDenied(_("Only the author or a moderator can change this."))
+
+
+def _send_on_commit(signal, **kwargs) -> None:
+    # send_robust: a failing receiver (notifications) must not turn a saved write into an error.
+    transaction.on_commit(partial(signal.send_robust, **kwargs))
+
+
+def _clean(obj: models.Model, **fields: str) -> None:
+    for name, value in fields.items():
+        setattr(obj, name, value.strip())
+    obj.full_clean()
+
+
+@transaction.atomic
+def post_create(*, author: AbstractBaseUser, title: str, content: str) -> Post:
+    """Publish a new post by `author`."""
+    post = Post(author=author)
+    _clean(post, title=title, content=content)
+    post.save()
+    _send_on_commit(post_published, sender=Post, post=post)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    post: Post,
+    user: AbstractBaseUser,
+    title: str | None = None,
+    content: str | None = None,
+) -> Post:
+    """Change a post's title and/or content (author or staff)."""
+    ensure_can_change(user=user, obj=post)
+    fields = {
+        name: value
+        for name, value in (("title", title), ("content", content))
+        if value is not None
+    }
+    if fields:
+        _clean(post, **fields)
+        post.save(update_fields=[*fields, "updated"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, user: AbstractBaseUser) -> None:
+    """Delete a post with its comments and reactions (author or staff)."""
+    ensure_can_change(user=user, obj=post)
+    post.delete()
+
+
+@transaction.atomic
+def comment_create(*, post: Post, author: AbstractBaseUser, content: str) -> Comment:
+    """Add `author`'s comment to `post`."""
+    comment = Comment(post=post, author=author)
+    _clean(comment, content=content)
+    comment.save()
+    _send_on_commit(comment_created, sender=Comment, comment=comment)
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, user: AbstractBaseUser, content: str) -> Comment:
+    """Change a comment's text (author or staff) and mark it edited."""
+    ensure_can_change(user=user, obj=comment)
+    _clean(comment, content=content)
+    comment.edited = timezone.now()
+    comment.save(update_fields=["content", "edited"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
+    """Delete a comment (author or staff)."""
+    ensure_can_change(user=user, obj=comment)
+    comment.delete()
+
+
+@transaction.atomic
+def reaction_set(*, post: Post, user: AbstractBaseUser, value: str | None) -> ReactionState:
+    """Set `user`'s reaction to `post` to like or dislike, or take it back with None."""
+    if value is not None and value not in Reaction.Value.values:
+        raise ValidationError({"value": _("Choose like or dislike.")}, code="invalid_choice")
+    # Lock the post row (where the database can): one user's concurrent clicks queue up
+    # instead of colliding on the one-reaction constraint; a deleted post is a 404.
+    get_object_or_404(Post.objects.select_for_update(), pk=post.pk)
+    current = Reaction.objects.filter(post=post, user=user).first()
+    previous = current.value if current else None
+    if value is None:
+        if current:
+            current.delete()
+    elif current is None:
+        Reaction.objects.create(post=post, user=user, value=value)
+    elif current.value != value:
+        current.value = value
+        current.save(update_fields=["value", "updated"])
+    if value != previous:
+        _send_on_commit(reaction_changed, sender=Post, post=post, user=user, value=value)
+    counts = Reaction.objects.filter(post=post).aggregate(
+        like_count=Count("pk", filter=Q(value=Reaction.Value.LIKE)),
+        dislike_count=Count("pk", filter=Q(value=Reaction.Value.DISLIKE)),
+    )
+    return ReactionState(**counts, value=value)
