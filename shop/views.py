@@ -1,8 +1,246 @@
+"""The shop's HTML: thin views over shop.services (writes) and shop.selectors (reads)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from config.errors import Conflict
+from shop import selectors, services
+from shop.forms import BuyForm, ProductFilterForm, ProductForm, ProfileForm
+from shop.models import Product, Purchase
+from shop.templatetags.shop_tags import money
+
+PER_PAGE = 12
+
+
+def _page(request: HttpRequest, items: QuerySet) -> Page:
+    # get_page: a non-numeric page is the first, a page past the end is the last.
+    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on top when unknown)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "shop/product_list.html")
+    filter_form = ProductFilterForm(request.GET or None)
+    filters = filter_form.filters() if request.GET else {}
+    products = selectors.product_list(**filters, user=request.user)
+    context = {
+        "filter_form": filter_form,
+        "page_obj": _page(request, products),
+        "query": _query_without_page(request),
+        "hx_target": "#results",
+    }
+    template = "shop/product_list.html#results" if request.htmx else "shop/product_list.html"
+    return render(request, template, context)
+
+
+def _buy_context(request: HttpRequest, product: Product | None, **extra) -> dict:
+    context = {"product": product, "form": BuyForm(), "purchase": None, "error": ""}
+    if request.user.is_authenticated:
+        context["balance"] = selectors.balance_of(user=request.user)
+    context.update(extra)
+    return context
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_get(pk=pk)
+    context = _buy_context(
+        request,
+        product,
+        can_manage=product.can_be_managed_by(request.user),
+        buyers=selectors.product_buyers(product=product),
+    )
+    template = "shop/product_detail.html#buy" if request.htmx else "shop/product_detail.html"
+    return render(request, template, context)
+
+
+@require_POST
+def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
+    product_url = reverse("shop:product-detail", kwargs={"pk": pk})
+    if not request.user.is_authenticated:
+        if request.htmx:
+            login = resolve_url(settings.LOGIN_URL)
+            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': product_url})}")
+        return redirect_to_login(product_url)
+
+    form = BuyForm(request.POST)
+    purchase: Purchase | None = None
+    status = 200
+    if form.is_valid():
+        try:
+            purchase = services.product_buy(
+                product=pk, buyer=request.user, quantity=form.cleaned_data["quantity"]
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            status = 400
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+    else:
+        status = 400
+    product = Product.objects.select_related("seller__profile").filter(pk=pk).first()
+
+    if request.htmx:
+        # htmx swaps only 2xx responses: a refusal is still a fragment worth showing.
+        context = _buy_context(request, product, form=BuyForm() if purchase else form)
+        context["purchase"] = purchase
+        return render(request, "shop/product_detail.html#buy", context)
+
+    if purchase is not None:
+        messages.success(
+            request,
+            _("You bought %(quantity)d × %(name)s for %(total)s.")
+            % {
+                "quantity": purchase.quantity,
+                "name": purchase.product_name,
+                "total": money(purchase.total),
+            },
+        )
+        return redirect(product_url)
+    if product is None:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("shop:product-list")
+    context = _buy_context(
+        request,
+        selectors.product_get(pk=pk),
+        form=form,
+        can_manage=product.can_be_managed_by(request.user),
+        buyers=selectors.product_buyers(product=product),
+    )
+    return render(request, "shop/product_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_create(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(seller=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your product is on sale."))
+            return redirect(product)
+    status = 400 if form.errors else 200
+    return render(request, "shop/product_form.html", {"form": form}, status=status)
+
+
+def _managed_product(request: HttpRequest, pk: int) -> Product:
+    product = selectors.product_get(pk=pk)
+    if not product.can_be_managed_by(request.user):
+        raise PermissionDenied(_("Only the seller can change this product."))
+    return product
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_update(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _managed_product(request, pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            product = services.product_update(product=product, user=request.user, **changes)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(product)
+    status = 400 if form.errors else 200
+    return render(
+        request, "shop/product_form.html", {"form": form, "product": product}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _managed_product(request, pk)
+    if request.method == "POST":
+        services.product_delete(product=product, user=request.user)
+        messages.success(request, _("“%(name)s” is deleted.") % {"name": product.name})
+        return redirect("shop:product-list")
+    return render(request, "shop/product_confirm_delete.html", {"product": product})
+
+
+@login_required
+@require_GET
+def purchase_list(request: HttpRequest) -> HttpResponse:
+    page_obj = _page(request, selectors.purchases_for(user=request.user))
+    return render(request, "shop/purchase_list.html", {"page_obj": page_obj, "query": ""})
+
+
+@login_required
+@require_GET
+def sale_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_obj": _page(request, selectors.sales_for(user=request.user)),
+        "sales_total": selectors.sales_total(user=request.user),
+        "query": "",
+    }
+    return render(request, "shop/sale_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_me(request: HttpRequest) -> HttpResponse:
+    profile = services.profile_ensure(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("shop:profile-me")
+    status = 400 if form.errors else 200
+    return render(
+        request, "shop/profile_form.html", {"form": form, "profile": profile}, status=status
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
+    profile = selectors.profile_get(username=username)
+    products = selectors.product_list(seller=profile.user, user=request.user)
+    context = {
+        "profile": profile,
+        "page_obj": _page(request, products),
+        "query": "",
+        "is_me": request.user.pk == profile.user_id,
+    }
+    template = "shop/profile_detail.html#products" if request.htmx else "shop/profile_detail.html"
+    return render(request, template, context)

@@ -1,0 +1,90 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import CENT, MONEY_DIGITS, MONEY_PLACES, Category, Product, UserProfile
+from shop.selectors import DEFAULT_ORDERING
+
+# Larger than any stock can be; keeps absurd numbers away from the database driver.
+MAX_QUANTITY = 1_000_000
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["name", "description", "price", "stock", "category", "is_active"]
+        widgets = {"price": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"})}
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ["display_name", "bio"]
+
+
+class BuyForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        error_messages={
+            "required": _("Enter how many you want."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Buy at least one."),
+        },
+    )
+
+
+class ProductFilterForm(forms.Form):
+    ORDERING_CHOICES = [
+        ("new", _("Newest")),
+        ("old", _("Oldest")),
+        ("price", _("Price: low to high")),
+        ("-price", _("Price: high to low")),
+        ("name", _("Name")),
+        ("popular", _("Best selling")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All categories"),
+    )
+    min_price = forms.DecimalField(
+        label=_("Min price"),
+        required=False,
+        min_value=0,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        widget=forms.NumberInput(attrs={"step": str(CENT), "min": "0"}),
+    )
+    max_price = forms.DecimalField(
+        label=_("Max price"),
+        required=False,
+        min_value=0,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        widget=forms.NumberInput(attrs={"step": str(CENT), "min": "0"}),
+    )
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    ordering = forms.ChoiceField(
+        label=_("Sort by"), choices=ORDERING_CHOICES, required=False, initial=DEFAULT_ORDERING
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """The selector's keyword arguments; a malformed value is ignored, not an error page."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        return {
+            "q": data.get("q", ""),
+            "category": data.get("category"),
+            "min_price": data.get("min_price"),
+            "max_price": data.get("max_price"),
+            "in_stock": data.get("in_stock", False),
+            "ordering": data.get("ordering", DEFAULT_ORDERING),
+        }

@@ -1,0 +1,110 @@
+"""Every read of the shop, shaped so a list costs the same few queries at any length."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from shop.models import Category, Product, Purchase, UserProfile
+
+# ?ordering= value -> ORDER BY; the pk keeps pages stable when the first key ties.
+PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "new": ("-created", "-pk"),
+    "old": ("created", "pk"),
+    "price": ("price", "pk"),
+    "-price": ("-price", "-pk"),
+    "name": ("name", "pk"),
+    "popular": ("-sold", "-pk"),
+}
+DEFAULT_ORDERING = "new"
+
+
+def _with_stats(products: QuerySet[Product]) -> QuerySet[Product]:
+    return products.select_related("seller__profile", "category").annotate(
+        sold=Coalesce(Sum("purchases__quantity"), 0),
+        buyer_count=Count("purchases__buyer", distinct=True),
+    )
+
+
+def product_list(
+    *,
+    q: str = "",
+    category: Category | str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool = False,
+    ordering: str = DEFAULT_ORDERING,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    seller: AbstractBaseUser | None = None,
+) -> QuerySet[Product]:
+    """The catalogue: products for sale (plus `user`'s own hidden ones), filtered and sorted."""
+    visible = Q(is_active=True)
+    if user is not None and user.is_authenticated:
+        visible |= Q(seller=user)
+    products = Product.objects.filter(visible)
+    if q := q.strip():
+        products = products.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if isinstance(category, Category):
+        products = products.filter(category=category)
+    elif category:
+        products = products.filter(category__slug=category)
+    if min_price is not None:
+        products = products.filter(price__gte=min_price)
+    if max_price is not None:
+        products = products.filter(price__lte=max_price)
+    if in_stock:
+        products = products.filter(stock__gt=0)
+    if seller is not None:
+        products = products.filter(seller=seller)
+    order = PRODUCT_ORDERINGS.get(ordering, PRODUCT_ORDERINGS[DEFAULT_ORDERING])
+    return _with_stats(products).order_by(*order)
+
+
+def product_get(*, pk: int) -> Product:
+    """One product with its seller, category and sales figures, or 404."""
+    return get_object_or_404(_with_stats(Product.objects.all()), pk=pk)
+
+
+def product_buyers(*, product: Product) -> QuerySet:
+    """The users who bought this product, each once."""
+    return (
+        get_user_model()
+        .objects.filter(purchases__product=product)
+        .select_related("profile")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+def purchases_for(*, user: AbstractBaseUser) -> QuerySet[Purchase]:
+    """What the user bought, newest first."""
+    return Purchase.objects.filter(buyer=user).select_related("product", "seller__profile")
+
+
+def sales_for(*, user: AbstractBaseUser) -> QuerySet[Purchase]:
+    """What others bought from the user, newest first, kept even for deleted products."""
+    return Purchase.objects.filter(seller=user).select_related("product", "buyer__profile")
+
+
+def sales_total(*, user: AbstractBaseUser) -> Decimal:
+    return sales_for(user=user).aggregate(total=Coalesce(Sum("total"), Decimal("0")))["total"]
+
+
+def profile_get(*, username: str) -> UserProfile:
+    """A user's public profile by username, or 404."""
+    return get_object_or_404(
+        UserProfile.objects.select_related("user"), user__username=username, user__is_active=True
+    )
+
+
+def balance_of(*, user: AbstractBaseUser) -> Decimal:
+    """The user's wallet balance as stored now (0 when there is no profile yet)."""
+    balance = UserProfile.objects.filter(user=user).values_list("balance", flat=True).first()
+    return balance if balance is not None else Decimal("0.00")
