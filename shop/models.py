@@ -184,4 +184,4 @@ class Purchase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_name}"
+        return f"{self.product_name} ({self.quantity})"

@@ -118,7 +118,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
     if purchase is not None:
         messages.success(
             request,
-            _("You bought %(quantity)d × %(name)s for %(total)s.")
+            _("You bought %(name)s (%(quantity)d) for %(total)s.")
             % {
                 "quantity": purchase.quantity,
                 "name": purchase.product_name,

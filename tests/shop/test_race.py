@@ -1,0 +1,123 @@
+"""Many buyers at the same moment, each on its own thread and database connection."""
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from config.errors import Conflict
+from shop import services
+from shop.models import Product, Purchase
+from tests.factories import UserFactory
+from tests.shop.factories import ProductFactory, balance, fund, total_money
+
+BUYERS = 30
+STOCK = 5
+PRICE = Decimal("10.00")
+
+
+def run_at_once(jobs):
+    """Start every job at the same instant; return what each returned or raised."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            results[index] = job()
+        except BaseException as exc:  # collected, asserted on by the test
+            results[index] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def setup_market():
+    assert connection.vendor != "sqlite" or connection.settings_dict["NAME"] != ":memory:"
+    seller = UserFactory(username="seller")
+    product = ProductFactory(seller=seller, price=PRICE, stock=STOCK)
+    buyers = []
+    for i in range(BUYERS):
+        buyer = UserFactory(username=f"buyer{i:02d}")
+        # A third can pay for nothing (9.99 < 10.00); the rest for several items.
+        fund(buyer, "9.99" if i % 3 == 0 else "50.00")
+        buyers.append(buyer)
+    return seller, product, buyers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_buyers_at_once_never_oversell_nor_lose_money():
+    seller, product, buyers = setup_market()
+    money_before = total_money()
+
+    def buy(buyer):
+        return lambda: services.product_buy(product=product.pk, buyer=buyer, quantity=1)
+
+    results = run_at_once([buy(buyer) for buyer in buyers])
+
+    outcomes = Counter(
+        "bought" if isinstance(r, Purchase) else r.code if isinstance(r, Conflict) else repr(r)
+        for r in results
+    )
+    # Only refusals by the rules: no "database is locked", no IntegrityError.
+    assert set(outcomes) <= {"bought", "out_of_stock", "insufficient_funds"}, outcomes
+    assert outcomes["bought"] == STOCK
+    assert outcomes["insufficient_funds"] + outcomes["out_of_stock"] == BUYERS - STOCK
+
+    assert Purchase.objects.count() == STOCK
+    assert Product.objects.get(pk=product.pk).stock == 0
+    assert total_money() == money_before
+    assert balance(seller) == STOCK * PRICE
+    # The poor third never gets anything, whether they come early or late.
+    buyers_who_paid = {purchase.buyer for purchase in Purchase.objects.select_related("buyer")}
+    assert len(buyers_who_paid) == STOCK
+    for buyer in buyers:
+        expected = (
+            "40.00"
+            if buyer in buyers_who_paid
+            else "9.99"
+            if buyers.index(buyer) % 3 == 0
+            else "50.00"
+        )
+        assert balance(buyer) == Decimal(expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buy_pages_under_a_rush_answer_every_request_without_errors():
+    seller, product, buyers = setup_market()
+    money_before = total_money()
+    url = f"/shop/products/{product.pk}/buy/"
+    clients = []
+    for buyer in buyers:
+        client = Client()
+        client.force_login(buyer)
+        clients.append(client)
+
+    def post(client, headers):
+        return lambda: client.post(url, {"quantity": "1"}, headers=headers)
+
+    # Half come through htmx, half as plain form posts.
+    jobs = [
+        post(client, {"HX-Request": "true"} if i % 2 else {}) for i, client in enumerate(clients)
+    ]
+    responses = run_at_once(jobs)
+
+    errors = [r for r in responses if isinstance(r, BaseException)]
+    assert errors == []
+    statuses = Counter(r.status_code for r in responses)
+    assert set(statuses) <= {200, 302, 409}, statuses
+    for response in responses:
+        assert b"database is locked" not in response.content
+    assert Purchase.objects.count() == STOCK
+    assert Product.objects.get(pk=product.pk).stock == 0
+    assert total_money() == money_before
