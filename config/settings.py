@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notify.context_processors.notifications",
             ],
         },
     },
@@ -294,8 +295,10 @@ if PRODUCTION:
         # check --deploy would warn that preload is off; it is a deliberate opt-in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-# django-eventstream: events are stored in the database so a reconnecting client resumes.
-EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+# django-eventstream: the stream reads the notification history, so a client resumes from
+# Last-Event-ID however long it was away; notify.channels decides who reads which channel.
+EVENTSTREAM_STORAGE_CLASS = "notify.storage.NotificationStorage"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "notify.channels.ChannelManager"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     from urllib.parse import urlparse

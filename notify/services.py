@@ -1,0 +1,119 @@
+"""Writes of the notification history, and the only place that publishes stream events."""
+
+import json
+import logging
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_eventstream import send_event
+
+from notify.models import Notification, NotificationRead, ReadWatermark
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPE = "notification"
+
+
+@transaction.atomic
+def notification_create(
+    *,
+    kind: Notification.Kind,
+    recipient: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
+    target_title: str,
+    url: str,
+    data: dict[str, Any] | None = None,
+) -> Notification | None:
+    """Store a notification (recipient None: for everybody) and publish it after commit."""
+    if recipient is not None and actor is not None and recipient.pk == actor.pk:
+        return None  # nobody is told of their own action
+    channel_key = f"user-{recipient.pk}" if recipient is not None else "notifications"
+    _lock_channel(channel_key)
+    notification = Notification.objects.create(
+        kind=kind,
+        recipient=recipient,
+        actor=actor,
+        target_title=target_title[:300],
+        url=url[:500],
+        data=data or {},
+    )
+    transaction.on_commit(partial(_publish, notification))
+    return notification
+
+
+def _lock_channel(channel: str) -> None:
+    # Event ids are notification ids; a stream resumes "after id N", so within one channel ids
+    # must become visible in order. SQLite (IMMEDIATE transactions) has one writer at a time;
+    # PostgreSQL allocates ids before commit, so writers of one channel take turns here.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"notify:{channel}"])
+
+
+def _publish(notification: Notification) -> None:
+    try:
+        send_event(
+            notification.channel, EVENT_TYPE, encode_payload(notification), json_encode=False
+        )
+    except Exception:
+        # The notification is stored: a client gets it on its next (re)connection.
+        logger.exception("could not publish notification %s live", notification.pk)
+
+
+# As Django's json_script does: no "<", ">" or "&" in the raw event data, whatever users wrote.
+_JSON_HTML_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def encode_payload(notification: Notification) -> str:
+    return json.dumps(event_payload(notification), cls=DjangoJSONEncoder).translate(
+        _JSON_HTML_ESCAPES
+    )
+
+
+def event_payload(notification: Notification) -> dict[str, Any]:
+    """The SSE `data` of a notification: fields for any client, and the banner's HTML."""
+    html = {}
+    text = {}
+    for language in ("en", "ru"):
+        with translation.override(language):
+            text[language] = notification.message
+            html[language] = render_to_string(
+                "notify/notification_list.html#toast", {"notification": notification}
+            )
+    actor = notification.actor
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "channel": notification.channel,
+        "actor": {"id": actor.pk, "username": actor.get_username()} if actor else None,
+        "title": notification.target_title,
+        "url": notification.url,
+        "created": notification.created.isoformat(),
+        "text": text,
+        "html": html,
+    }
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, user: AbstractBaseUser) -> None:
+    """Mark one notification read for this user (the caller checked it is visible to them)."""
+    NotificationRead.objects.get_or_create(notification=notification, user=user)
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: AbstractBaseUser) -> int:
+    """Everything up to now is read: one watermark row, whatever the number of notifications."""
+    from notify.selectors import notifications_visible_to
+
+    newest = notifications_visible_to(user).order_by("-id").values_list("id", flat=True).first()
+    if newest is None:
+        return 0
+    ReadWatermark.objects.update_or_create(user=user, defaults={"up_to_id": newest})
+    # Single marks below the watermark say nothing any more.
+    NotificationRead.objects.filter(user=user, notification_id__lte=newest).delete()
+    return newest
