@@ -67,9 +67,7 @@ def post_update(
     """Change a post's title and/or content (author or staff)."""
     ensure_can_change(user=user, obj=post)
     fields = {
-        name: value
-        for name, value in (("title", title), ("content", content))
-        if value is not None
+        name: value for name, value in (("title", title), ("content", content)) if value is not None
     }
     if fields:
         _clean(post, **fields)

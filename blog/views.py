@@ -1,11 +1,11 @@
 """HTML views of the blog. Each renders one template: the page, or for htmx its partial."""
 
-from urllib.parse import urlencode
+from collections.abc import Callable
+from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -33,10 +33,22 @@ def _is_fragment(request: HttpRequest) -> bool:
 
 def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
     """Send an anonymous writer to the login page, and back to `next_url` afterwards."""
-    url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+    response = redirect_to_login(next_url)
     if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        return HttpResponseClientRedirect(response.url)
+    return response
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like Django's, but an htmx request gets a client redirect, so the whole page moves."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _login_redirect(request, _page_url(request))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _back(request: HttpRequest, default: str) -> str:

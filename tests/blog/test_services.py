@@ -51,7 +51,12 @@ def test_post_create_strips_and_saves(user):
 
 @pytest.mark.parametrize(
     ("title", "content", "field"),
-    [("", "Body", "title"), ("   ", "Body", "title"), ("x" * 300, "Body", "title"), ("T", "", "content")],
+    [
+        ("", "Body", "title"),
+        ("   ", "Body", "title"),
+        ("x" * 300, "Body", "title"),
+        ("T", "", "content"),
+    ],
 )
 def test_post_create_refuses_bad_input_and_stores_nothing(user, title, content, field, record):
     published = record(post_published)
@@ -64,19 +69,21 @@ def test_post_create_refuses_bad_input_and_stores_nothing(user, title, content, 
 
 def test_post_create_signals_after_commit_only(user, record, django_capture_on_commit_callbacks):
     published = record(post_published)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         post = services.post_create(author=user, title="T", content="C")
         assert published.calls == []  # not before the transaction commits
-    assert len(callbacks) == 1
     assert published.calls == [{"sender": Post, "post": post}]
 
 
 def test_rolled_back_post_signals_nothing(user, record, django_capture_on_commit_callbacks):
     published = record(post_published)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.post_create(author=user, title="T", content="C")
-            raise RuntimeError("roll back")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.post_create(author=user, title="T", content="C")
+        raise RuntimeError("roll back")
     assert published.calls == []
     assert not Post.objects.exists()
 
@@ -214,9 +221,7 @@ def test_same_reaction_twice_counts_once_and_signals_once(
         services.reaction_set(post=post, user=other_user, value="like")
         state = services.reaction_set(post=post, user=other_user, value="like")
     assert state.like_count == 1
-    assert changed.calls == [
-        {"sender": Post, "post": post, "user": other_user, "value": "like"}
-    ]
+    assert changed.calls == [{"sender": Post, "post": post, "user": other_user, "value": "like"}]
 
 
 def test_taking_back_a_reaction_signals_none(
@@ -246,4 +251,3 @@ def test_database_holds_one_reaction_per_user_and_post(post, other_user):
     ReactionFactory(post=post, user=other_user, value="like")
     with pytest.raises(IntegrityError), transaction.atomic():
         Reaction.objects.create(post=post, user=other_user, value="dislike")
-
