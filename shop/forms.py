@@ -11,10 +11,49 @@ MAX_QUANTITY = 1_000_000
 
 
 class ProductForm(forms.ModelForm):
+    # The stock the seller saw when the edit form was drawn. Purchases may lower the stock
+    # while the seller types; an unchanged number must not put the sold items back.
+    stock_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Product
         fields = ["name", "description", "price", "stock", "category", "is_active"]
         widgets = {"price": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stock_now = self.instance.stock
+        if self.instance.pk:
+            self.fields["stock_seen"].initial = self.stock_now
+        else:
+            del self.fields["stock_seen"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        seen = cleaned.get("stock_seen")
+        stock = cleaned.get("stock")
+        if seen is not None and stock is not None and stock != seen and seen != self.stock_now:
+            self.add_error(
+                "stock",
+                _(
+                    "Someone bought this product while you were editing: the stock is now "
+                    "%(stock)d. Check the number and save again."
+                )
+                % {"stock": self.stock_now},
+            )
+            # Redrawn, the form has seen the current stock: saving again is a decision.
+            self.data = self.data.copy()
+            self.data["stock_seen"] = str(self.stock_now)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """The product fields the seller changed, for services.product_update."""
+        changes = {
+            name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
+        }
+        if self.cleaned_data.get("stock") == self.cleaned_data.get("stock_seen"):
+            changes.pop("stock", None)
+        return changes
 
 
 class ProfileForm(forms.ModelForm):

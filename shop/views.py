@@ -169,9 +169,8 @@ def product_update(request: HttpRequest, pk: int) -> HttpResponse:
     product = _managed_product(request, pk)
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            product = services.product_update(product=product, user=request.user, **changes)
+            product = services.product_update(product=product, user=request.user, **form.changes())
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:

@@ -94,7 +94,7 @@ def test_thirty_buyers_at_once_never_oversell_nor_lose_money():
 
 @pytest.mark.django_db(transaction=True)
 def test_buy_pages_under_a_rush_answer_every_request_without_errors():
-    seller, product, buyers = setup_market()
+    _seller, product, buyers = setup_market()
     money_before = total_money()
     url = f"/shop/products/{product.pk}/buy/"
     clients = []
