@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -66,6 +66,11 @@ def _page_url(request: HttpRequest) -> str:
     if request.htmx and request.htmx.current_url_abs_path:
         return request.htmx.current_url_abs_path
     return request.get_full_path()
+
+
+def _data(request: HttpRequest) -> QueryDict | None:
+    """The posted form data; an empty POST still binds, so it gets "required" errors."""
+    return request.POST if request.method == "POST" else None
 
 
 def _add_errors(form: Form, error: ValidationError) -> None:
@@ -132,7 +137,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_create(request: HttpRequest) -> HttpResponse:
-    form = PostForm(request.POST or None)
+    form = PostForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_create(author=request.user, **form.cleaned_data)
@@ -149,7 +154,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("author"), pk=pk)
     services.ensure_can_change(user=request.user, obj=post)
-    form = PostForm(request.POST or None, initial={"title": post.title, "content": post.content})
+    form = PostForm(_data(request), initial={"title": post.title, "content": post.content})
     if request.method == "POST" and form.is_valid():
         try:
             services.post_update(post=post, user=request.user, **form.cleaned_data)
@@ -230,7 +235,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
     services.ensure_can_change(user=request.user, obj=comment)
-    form = CommentForm(request.POST or None, initial={"content": comment.content})
+    form = CommentForm(_data(request), initial={"content": comment.content})
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(
