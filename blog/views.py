@@ -96,7 +96,7 @@ def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
         "filters": filters,
         "orderings": Ordering.choices,
         "author_user": author_user,
-        "back": _page_url(request),
+        "back": request.get_full_path(),
     }
     if _is_fragment(request):
         return render(request, "blog/post_list.html#results", context)
@@ -235,7 +235,10 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
     services.ensure_can_change(user=request.user, obj=comment)
-    form = CommentForm(_data(request), initial={"content": comment.content})
+    # Its own ids: the form is swapped into a page that already has the new-comment form.
+    form = CommentForm(
+        _data(request), initial={"content": comment.content}, auto_id=f"id_comment{pk}_%s"
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(
