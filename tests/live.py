@@ -112,3 +112,31 @@ def daphne(tmp_path: Path, extra_env: dict | None = None) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def session_cookies(user) -> dict[str, str]:
+    """Log `user` in the way the site does, and return the browser's cookies."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
+class Browser:
+    """An HTTP client that acts on a live server as a signed-in user would, forms and CSRF."""
+
+    def __init__(self, server: Server, user=None) -> None:
+        self.server = server
+        self.http = httpx.Client(base_url=server.url, cookies=session_cookies(user) if user else {})
+        self.http.get("/")  # the CSRF cookie
+
+    def post(self, path: str, data: dict, **headers: str) -> httpx.Response:
+        token = self.http.cookies.get("csrftoken")
+        return self.http.post(
+            path, data=data, headers={"X-CSRFToken": token, "Referer": self.server.url, **headers}
+        )
+
+    def close(self) -> None:
+        self.http.close()
