@@ -35,6 +35,11 @@ def _query_without_page(request: HttpRequest) -> str:
     return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
 
 
+def _wants_fragment(request: HttpRequest) -> bool:
+    # htmx asks for the whole page when it restores history it has no snapshot of.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def _add_service_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on top when unknown)."""
     if hasattr(exc, "error_dict"):
@@ -56,7 +61,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "query": _query_without_page(request),
         "hx_target": "#results",
     }
-    template = "shop/product_list.html#results" if request.htmx else "shop/product_list.html"
+    template = (
+        "shop/product_list.html#results" if _wants_fragment(request) else "shop/product_list.html"
+    )
     return render(request, template, context)
 
 
@@ -78,7 +85,9 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_manage=product.can_be_managed_by(request.user),
         buyers=selectors.product_buyers(product=product),
     )
-    template = "shop/product_detail.html#buy" if request.htmx else "shop/product_detail.html"
+    template = (
+        "shop/product_detail.html#buy" if _wants_fragment(request) else "shop/product_detail.html"
+    )
     return render(request, template, context)
 
 
@@ -241,5 +250,9 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         "query": "",
         "is_me": request.user.pk == profile.user_id,
     }
-    template = "shop/profile_detail.html#products" if request.htmx else "shop/profile_detail.html"
+    template = (
+        "shop/profile_detail.html#products"
+        if _wants_fragment(request)
+        else "shop/profile_detail.html"
+    )
     return render(request, template, context)

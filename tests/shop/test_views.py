@@ -537,3 +537,14 @@ def test_public_profile_404(client, db):
 def test_nav_links_to_the_own_profile(user_client):
     html = user_client.get(reverse("shop:product-list")).content.decode()
     assert f'<a href="{reverse("shop:profile-me")}" class="nav-profile">' in html
+
+
+def test_htmx_history_restore_gets_the_full_page(client, product):
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    response = client.get(reverse("shop:product-list"), headers=headers)
+    assert "<html" in response.content.decode()
+
+
+def test_edit_form_carries_the_stock_it_shows(user_client, product):
+    html = user_client.get(reverse("shop:product-update", kwargs={"pk": product.pk})).content
+    assert b'type="hidden" name="stock_seen" value="5"' in html
