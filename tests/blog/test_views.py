@@ -36,6 +36,9 @@ def test_list_page_has_the_shell_search_and_live_region(client, post):
     assert 'role="search"' in html
     assert "Hello Agora" in html
     assert "HX-Request" in response["Vary"]
+    # Results follow the typing, debounced, and the address bar follows the results.
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert 'hx-push-url="true"' in html
 
 
 def test_list_fragment_for_htmx_has_only_the_results(client, post):
@@ -324,6 +327,9 @@ def test_edit_comment_in_place(user_client, comment):
     assert "<html" not in form.content.decode()
     assert f'id="comment-{comment.pk}"' in form.content.decode()
     assert "<form" in form.content.decode()
+
+    # The new-comment form on the same page keeps its ids to itself.
+    assert 'id="id_content"' not in form.content.decode()
 
     saved = user_client.post(url, {"content": "Edited text"}, headers=HTMX)
     html = saved.content.decode()
