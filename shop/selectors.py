@@ -68,6 +68,11 @@ def product_get(*, pk: int) -> Product:
     return get_object_or_404(_with_stats(Product.objects.all()), pk=pk)
 
 
+def product_find(*, pk: int) -> Product | None:
+    """The product as it is now, or None once it is deleted."""
+    return _with_stats(Product.objects.filter(pk=pk)).first()
+
+
 def product_buyers(*, product: Product) -> QuerySet:
     """The users who bought this product, each once."""
     return (

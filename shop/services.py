@@ -13,19 +13,19 @@ from config.errors import Conflict
 from shop.models import CENT, Category, Product, Purchase, UserProfile
 from shop.signals import product_purchased
 
-User = AbstractBaseUser | AnonymousUser
+AnyUser = AbstractBaseUser | AnonymousUser
 
 PRODUCT_EDITABLE_FIELDS = frozenset(
     {"name", "description", "price", "stock", "category", "is_active"}
 )
 
 
-def _require_user(user: User) -> None:
+def _require_user(user: AnyUser) -> None:
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in first."))
 
 
-def _require_manager(product: Product, user: User) -> None:
+def _require_manager(product: Product, user: AnyUser) -> None:
     _require_user(user)
     if not product.can_be_managed_by(user):
         raise PermissionDenied(_("Only the seller can change this product."))
@@ -39,7 +39,7 @@ def profile_ensure(*, user: AbstractBaseUser) -> UserProfile:
 
 
 @transaction.atomic
-def profile_update(*, user: User, display_name: str, bio: str) -> UserProfile:
+def profile_update(*, user: AnyUser, display_name: str, bio: str) -> UserProfile:
     """Change the public part of one's own profile (never the balance)."""
     _require_user(user)
     profile = profile_ensure(user=user)
@@ -53,7 +53,7 @@ def profile_update(*, user: User, display_name: str, bio: str) -> UserProfile:
 @transaction.atomic
 def product_create(
     *,
-    seller: User,
+    seller: AnyUser,
     name: str,
     price: Decimal,
     stock: int,
@@ -78,7 +78,7 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, user: User, **changes: Any) -> Product:
+def product_update(*, product: Product, user: AnyUser, **changes: Any) -> Product:
     """Change some of a product's editable fields; only the given fields are written."""
     _require_manager(product, user)
     unknown = set(changes) - PRODUCT_EDITABLE_FIELDS
@@ -94,7 +94,7 @@ def product_update(*, product: Product, user: User, **changes: Any) -> Product:
 
 
 @transaction.atomic
-def product_delete(*, product: Product, user: User) -> None:
+def product_delete(*, product: Product, user: AnyUser) -> None:
     """Delete a product; its purchases stay, with the name and price copied."""
     _require_manager(product, user)
     product.delete()
@@ -124,7 +124,7 @@ def _insufficient_funds() -> Conflict:
 
 
 @transaction.atomic
-def product_buy(*, product: Product | int, buyer: User, quantity: int) -> Purchase:
+def product_buy(*, product: Product | int, buyer: AnyUser, quantity: int) -> Purchase:
     """Buy `quantity` of a product: stock down, money from buyer to seller, one Purchase."""
     quantity = _validate_quantity(quantity)
     _require_user(buyer)

@@ -116,7 +116,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
     else:
         status = 400
-    product = Product.objects.select_related("seller__profile").filter(pk=pk).first()
+    product = selectors.product_find(pk=pk)
 
     if request.htmx:
         # htmx swaps only 2xx responses: a refusal is still a fragment worth showing.
@@ -141,7 +141,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("shop:product-list")
     context = _buy_context(
         request,
-        selectors.product_get(pk=pk),
+        product,
         form=form,
         can_manage=product.can_be_managed_by(request.user),
         buyers=selectors.product_buyers(product=product),

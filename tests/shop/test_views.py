@@ -239,6 +239,7 @@ BAD_QUANTITIES = [
     ("abc", "Enter a whole number."),
     ("", "Enter how many you want."),
     ("6", "Only 5 left in stock."),
+    ("9" * 30, "Ensure this value is less than or equal to 1000000."),
 ]
 
 
