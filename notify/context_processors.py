@@ -5,18 +5,21 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from notify import selectors
+from notify.models import BROADCAST_CHANNEL
 
 
 def notifications(request: HttpRequest) -> dict[str, object]:
-    """The unread count and the stream URL for the base page, computed only if shown."""
+    """The unread count and the stream position for the base page, computed only if shown."""
     user = request.user
+    # Start the stream where this page was rendered: nothing falls in between.
+    positions = SimpleLazyObject(lambda: selectors.stream_positions(user=user))
 
     def stream_url() -> str:
-        # Start the stream where this page was rendered: nothing falls in between.
-        position = selectors.current_event_id(user=user)
-        return f"{reverse('notify:events')}?{urlencode({'lastEventId': position})}"
+        last_event_id = selectors.make_event_id(positions)
+        return f"{reverse('notify:events')}?{urlencode({'lastEventId': last_event_id})}"
 
     return {
         "notify_unread": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
         "notify_stream_url": SimpleLazyObject(stream_url),
+        "notify_broadcast_position": SimpleLazyObject(lambda: positions[BROADCAST_CHANNEL]),
     }

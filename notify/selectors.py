@@ -66,8 +66,8 @@ def stream_channels(*, user: AbstractBaseUser) -> list[str]:
     return channels
 
 
-def current_event_id(*, user: AbstractBaseUser) -> str:
-    """The stream position right now, so a page's stream starts where the page left off."""
+def stream_positions(*, user: AbstractBaseUser) -> dict[str, int]:
+    """Each of the user's channels' newest event id (0 if none): one query."""
     aggregates = {"b": Max("id", filter=Q(recipient__isnull=True))}
     if user.is_authenticated:
         aggregates["p"] = Max("id", filter=Q(recipient=user))
@@ -77,7 +77,12 @@ def current_event_id(*, user: AbstractBaseUser) -> str:
     positions = {BROADCAST_CHANNEL: ids["b"] or 0}
     if user.is_authenticated:
         positions[user_channel(user.pk)] = ids["p"] or 0
-    return make_id(positions)
+    return positions
+
+
+def make_event_id(positions: dict[str, int]) -> str:
+    """The Last-Event-ID that resumes a stream from these positions."""
+    return make_id(dict(positions))
 
 
 def new_posts_since(*, after_id: int) -> int:

@@ -194,3 +194,11 @@ def test_old_read_marks_make_way_for_the_watermark(user, inbox):
     services.notification_mark_all_read(user=user)
     assert not inbox["comment"].reads.exists()
     assert selectors.unread_count(user=user) == 0
+
+
+def test_blog_list_asks_for_new_posts_after_the_ones_it_shows(client, other_user):
+    latest = make("new_post", None, other_user, "Latest")
+    page = client.get("/").text
+    assert f'hx-get="/notifications/new-posts/?after={latest.pk}"' in page
+    assert 'hx-trigger="sse:notification"' in page
+    assert f"lastEventId=notifications%3A{latest.pk}" in page
