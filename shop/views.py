@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from blog.selectors import post_list
 from config.errors import Conflict
 from shop import selectors, services
 from shop.forms import BuyForm, ProductFilterForm, ProductForm, ProfileForm
@@ -246,6 +247,7 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     products = selectors.product_list(seller=profile.user, user=request.user)
     context = {
         "profile": profile,
+        "recent_posts": post_list(author=profile.user.get_username(), user=request.user)[:5],
         "page_obj": _page(request, products),
         "query": "",
         "is_me": request.user.pk == profile.user_id,

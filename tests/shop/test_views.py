@@ -549,3 +549,14 @@ def test_htmx_history_restore_gets_the_full_page(client, product):
 def test_edit_form_carries_the_stock_it_shows(user_client, product):
     html = user_client.get(reverse("shop:product-update", kwargs={"pk": product.pk})).content
     assert b'type="hidden" name="stock_seen" value="5"' in html
+
+
+def test_public_profile_lists_the_users_recent_posts(client, user):
+    from blog.services import post_create
+
+    for i in range(7):
+        post_create(author=user, title=f"Post number {i}", content="x")
+    page = client.get(f"/shop/u/{user.username}/").text
+    assert "Post number 6" in page and "Post number 2" in page
+    assert "Post number 1" not in page  # the five newest, then a link to all
+    assert f'href="/authors/{user.username}/"' in page
