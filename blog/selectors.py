@@ -83,6 +83,11 @@ def comment_list(*, post: Post) -> QuerySet[Comment]:
     return post.comments.select_related("author").order_by("created", "id")
 
 
+def comment_get(*, pk: int) -> Comment:
+    """One comment with its author and post, or Http404."""
+    return get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
+
+
 def author_choices() -> QuerySet:
     """Usernames of everybody who has written a post, for the author filter."""
     return (

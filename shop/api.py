@@ -1,3 +1,196 @@
-from ninja import Router
+"""The shop's JSON API: products, buying, purchases, sales and profiles, over shop.services."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Body, Path, Query, Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from config.apikit import READ_AUTH, Page, Text, errors
+from shop import selectors, services
+from shop.models import Category, Product, Purchase, UserProfile
+from shop.schemas import (
+    BuyIn,
+    BuyOut,
+    CategoryOut,
+    MyProfileOut,
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPatchIn,
+    ProfileIn,
+    ProfileOut,
+    PurchaseOut,
+    SaleOut,
+)
 
 router = Router(tags=["shop"])
+
+
+def _category(slug: str | None) -> Category | None:
+    if not slug:
+        return None
+    category = selectors.category_find(slug=slug)
+    if category is None:
+        message = _("Select a valid choice. That choice is not one of the available choices.")
+        raise ValidationError({"category": message}, code="invalid_choice")
+    return category
+
+
+def _product_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if "category" in data:
+        data["category"] = _category(data["category"])
+    return data
+
+
+@router.get(
+    "/products/",
+    response={200: list[ProductOut], **errors(401, 422)},
+    auth=READ_AUTH,
+    summary="List products",
+)
+@paginate(Page)
+def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> QuerySet[Product]:
+    return selectors.product_list(user=request.user, **filters.dict())
+
+
+@router.post(
+    "/products/",
+    response={201: ProductOut, **errors(400, 401, 403, 422)},
+    summary="Put a product on sale",
+)
+def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
+    product = services.product_create(seller=request.user, **_product_fields(payload.dict()))
+    return Status(201, selectors.product_get(pk=product.pk))
+
+
+@router.get(
+    "/products/{id}/",
+    response={200: ProductOut, **errors(401, 404)},
+    auth=READ_AUTH,
+    summary="A product",
+)
+def product_detail(request: HttpRequest, id: int) -> Product:
+    return selectors.product_get(pk=id)
+
+
+@router.put(
+    "/products/{id}/",
+    response={200: ProductOut, **errors(400, 401, 403, 404, 422)},
+    summary="Replace a product's fields",
+)
+def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
+    product = selectors.product_get(pk=id)
+    services.product_update(product=product, user=request.user, **_product_fields(payload.dict()))
+    return selectors.product_get(pk=id)
+
+
+@router.patch(
+    "/products/{id}/",
+    response={200: ProductOut, **errors(400, 401, 403, 404, 422)},
+    summary="Change some of a product's fields",
+    description="Only the fields sent are written: a stock lowered by a purchase "
+    "meanwhile is not overwritten unless `stock` is sent.",
+)
+def product_update(request: HttpRequest, id: int, payload: ProductPatchIn) -> Product:
+    product = selectors.product_get(pk=id)
+    changes = _product_fields(payload.dict(exclude_unset=True))
+    services.product_update(product=product, user=request.user, **changes)
+    return selectors.product_get(pk=id)
+
+
+@router.delete(
+    "/products/{id}/",
+    response={204: None, **errors(401, 403, 404)},
+    summary="Delete a product",
+    description="Its purchases stay in the buyers' and seller's history.",
+)
+def product_delete(request: HttpRequest, id: int) -> Status[None]:
+    services.product_delete(product=selectors.product_get(pk=id), user=request.user)
+    return Status(204, None)
+
+
+# No body at all buys one.
+BUY_ONE = Body(default_factory=BuyIn)
+
+
+@router.post(
+    "/products/{id}/buy/",
+    response={201: BuyOut, **errors(400, 401, 404, 409, 422)},
+    summary="Buy a product",
+    description="Takes the money from the caller's wallet and gives it to the seller. "
+    "409 when it is sold out or short of stock (`out_of_stock`), off sale (`inactive`), "
+    "the caller's own (`own_product`) or too dear (`insufficient_funds`).",
+)
+def product_buy(request: HttpRequest, id: int, payload: BuyIn = BUY_ONE) -> Status[Purchase]:
+    selectors.product_get(pk=id)  # a product that never was is a 404, not a 409
+    purchase = services.product_buy(product=id, buyer=request.user, quantity=payload.quantity)
+    purchase.balance = selectors.balance_of(user=request.user)
+    return Status(201, purchase)
+
+
+@router.get(
+    "/categories/",
+    response={200: list[CategoryOut], **errors(401, 422)},
+    auth=READ_AUTH,
+    summary="List categories",
+)
+@paginate(Page)
+def category_list(request: HttpRequest) -> QuerySet[Category]:
+    return selectors.category_list()
+
+
+@router.get(
+    "/purchases/",
+    response={200: list[PurchaseOut], **errors(401, 422)},
+    summary="What the caller bought, newest first",
+)
+@paginate(Page)
+def purchase_list(request: HttpRequest) -> QuerySet[Purchase]:
+    return selectors.purchases_for(user=request.user)
+
+
+@router.get(
+    "/sales/",
+    response={200: list[SaleOut], **errors(401, 422)},
+    summary="What others bought from the caller, newest first",
+)
+@paginate(Page)
+def sale_list(request: HttpRequest) -> QuerySet[Purchase]:
+    return selectors.sales_for(user=request.user)
+
+
+# Before /profiles/{username}/, so that "me" is not taken for a username.
+@router.get(
+    "/profiles/me/",
+    response={200: MyProfileOut, **errors(401)},
+    summary="The caller's profile, with the wallet balance",
+)
+def profile_me(request: HttpRequest) -> UserProfile:
+    return services.profile_ensure(user=request.user)
+
+
+@router.patch(
+    "/profiles/me/",
+    response={200: MyProfileOut, **errors(400, 401, 422)},
+    summary="Change the caller's display name or bio",
+)
+def profile_update(request: HttpRequest, payload: ProfileIn) -> UserProfile:
+    current = services.profile_ensure(user=request.user)
+    changes = {"display_name": current.display_name, "bio": current.bio}
+    changes.update(payload.dict(exclude_unset=True))
+    return services.profile_update(user=request.user, **changes)
+
+
+@router.get(
+    "/profiles/{username}/",
+    response={200: ProfileOut, **errors(401, 404, 422)},
+    auth=READ_AUTH,
+    summary="A public profile",
+)
+def profile_detail(request: HttpRequest, username: Path[Text]) -> UserProfile:
+    return selectors.profile_get(username=username)

@@ -88,6 +88,11 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.all()
 
 
+def category_find(*, slug: str) -> Category | None:
+    """The category with this slug, or None."""
+    return Category.objects.filter(slug=slug).first()
+
+
 def purchases_for(*, user: AbstractBaseUser) -> QuerySet[Purchase]:
     """What the user bought, newest first."""
     return Purchase.objects.filter(buyer=user).select_related("product", "seller__profile")

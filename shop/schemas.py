@@ -1,0 +1,140 @@
+"""The shop's API shapes: what clients send (`...In`) and what they get (`...Out`)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from config.apikit import InSchema, Text, UserOut
+from shop.forms import MAX_QUANTITY
+from shop.models import MONEY_DIGITS, MONEY_PLACES
+from shop.selectors import DEFAULT_ORDERING, PRODUCT_ORDERINGS
+
+# The PositiveIntegerField's ceiling on every database Django supports.
+MAX_STOCK = 2_147_483_647
+OrderingValue = Literal[tuple(PRODUCT_ORDERINGS)]  # type: ignore[valid-type]
+
+
+def money(**kwargs) -> Decimal:
+    return Field(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+class ProductFilters(Schema):
+    q: Text = Field("", max_length=100, description="Words in the name or description.")
+    category: Text = Field("", max_length=80, description="A category's slug.")
+    min_price: Decimal | None = money(default=None, ge=0)
+    max_price: Decimal | None = money(default=None, ge=0)
+    in_stock: bool = Field(False, description="Only products that are not sold out.")
+    ordering: OrderingValue = Field(  # type: ignore[valid-type]
+        DEFAULT_ORDERING, description="`new`, `old`, `price`, `-price`, `name` or `popular`."
+    )
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class ProductIn(InSchema):
+    name: Text = Field(max_length=200)
+    description: Text = Field("", max_length=5000)
+    price: Decimal = money(gt=0, description='Two decimals, e.g. "12.50".')
+    stock: int = Field(1, ge=0, le=MAX_STOCK)
+    category: Text | None = Field(None, max_length=80, description="A category's slug, or null.")
+    is_active: bool = Field(True, description="False takes the product off the shop.")
+
+
+class ProductPatchIn(InSchema):
+    # Absent means unchanged; only `category` may be null (no category).
+    name: Text = Field(None, max_length=200)  # type: ignore[assignment]
+    description: Text = Field(None, max_length=5000)  # type: ignore[assignment]
+    price: Decimal = money(default=None, gt=0)
+    stock: int = Field(None, ge=0, le=MAX_STOCK)  # type: ignore[assignment]
+    category: Text | None = Field(None, max_length=80)
+    is_active: bool = Field(None)  # type: ignore[assignment]
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    description: str
+    price: Decimal
+    stock: int
+    is_active: bool
+    is_sold_out: bool
+    category: CategoryOut | None
+    seller: UserOut
+    sold: int = Field(description="Items sold so far.")
+    created: datetime
+    updated: datetime
+    url: str = Field(description="The product's page on the site.")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+class BuyIn(InSchema):
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, strict=True)
+
+
+class PurchaseOut(Schema):
+    """A purchase as its buyer sees it."""
+
+    id: int
+    product_id: int | None = Field(description="Null once the product is deleted.")
+    product_name: str
+    seller: UserOut | None
+    unit_price: Decimal
+    quantity: int
+    total: Decimal
+    created: datetime
+
+
+class BuyOut(PurchaseOut):
+    balance: Decimal = Field(description="The buyer's wallet after paying.")
+
+
+class SaleOut(Schema):
+    """A purchase as its seller sees it."""
+
+    id: int
+    product_id: int | None
+    product_name: str
+    buyer: UserOut | None
+    unit_price: Decimal
+    quantity: int
+    total: Decimal
+    created: datetime
+
+
+class ProfileOut(Schema):
+    """A public profile: never the balance."""
+
+    username: str
+    display_name: str
+    bio: str
+    date_joined: datetime
+
+    @staticmethod
+    def resolve_username(obj) -> str:
+        return obj.user.get_username()
+
+    @staticmethod
+    def resolve_display_name(obj) -> str:
+        return obj.name
+
+    @staticmethod
+    def resolve_date_joined(obj) -> datetime:
+        return obj.user.date_joined
+
+
+class MyProfileOut(ProfileOut):
+    balance: Decimal
+
+
+class ProfileIn(InSchema):
+    display_name: Text = Field(None, max_length=80)  # type: ignore[assignment]
+    bio: Text = Field(None, max_length=2000)  # type: ignore[assignment]
