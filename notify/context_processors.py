@@ -19,7 +19,9 @@ def notifications(request: HttpRequest) -> dict[str, object]:
         return f"{reverse('notify:events')}?{urlencode({'lastEventId': last_event_id})}"
 
     return {
-        "notify_unread": SimpleLazyObject(lambda: selectors.unread_count(user=user)),
+        # A plain number: the badge on every signed-in page shows it, and the plural forms
+        # of some languages (Russian: n % 10) need arithmetic a lazy object cannot do.
+        "notify_unread": selectors.unread_count(user=user),
         "notify_stream_url": SimpleLazyObject(stream_url),
         "notify_broadcast_position": SimpleLazyObject(lambda: positions[BROADCAST_CHANNEL]),
     }

@@ -202,3 +202,13 @@ def test_blog_list_asks_for_new_posts_after_the_ones_it_shows(client, other_user
     assert f'hx-get="/notifications/new-posts/?after={latest.pk}"' in page
     assert 'hx-trigger="sse:notification"' in page
     assert f"lastEventId=notifications%3A{latest.pk}" in page
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 21])
+def test_badge_in_russian_uses_the_plural_forms(user_client, user, other_user, count):
+    for i in range(count):
+        make("comment", user, other_user, f"n{i}")
+    page = user_client.get("/", headers={"Accept-Language": "ru"})
+    assert page.status_code == 200
+    assert f'data-count="{count}"' in page.text
+    assert "Уведомления" in page.text
