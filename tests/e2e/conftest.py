@@ -65,7 +65,12 @@ INIT_SCRIPT = """
   // Every banner the page ever showed, even after it timed out and was removed.
   window.__toasts = [];
   window.__sseOpens = 0;
+  // The EventSource's state after each error: 0 it retries by itself, 2 it gave up.
+  window.__sseErrors = [];
   document.addEventListener("htmx:sseOpen", () => { window.__sseOpens += 1; });
+  document.addEventListener("htmx:sseError", (e) => {
+    window.__sseErrors.push(e.detail.source.readyState);
+  });
   const seen = (node) => {
     if (node.nodeType === 1 && node.matches(".toast") && node.parentElement
         && node.parentElement.id === "toasts") {
@@ -169,6 +174,7 @@ class Pages:
         self.server = server
         self.watch = Watch()
         self.contexts: list[BrowserContext] = []
+        self.closing = False
 
     def __call__(
         self, user=None, *, login: str = "cookie", javascript: bool = True, name: str = ""
@@ -205,17 +211,30 @@ class Pages:
         def console(message: ConsoleMessage) -> None:
             if message.type == "error":
                 url = message.location.get("url", "") if message.location else ""
-                # The stream's own failures name it in the text, not in the location.
-                if STREAM in message.text or message.text.startswith("htmx:sseError"):
+                if STREAM in message.text:
+                    url = STREAM  # chromium's own "failed to load" names the URL in the text
+                elif message.text == "[object Event]" and "htmx" in url:
+                    # htmx logs an EventSource's error event so (htmx:sseError): the stream's.
                     url = STREAM
                 watch.report("console error", f"[{label}] {message.text} ({url})", url=url)
 
         def page_error(error: Exception) -> None:
             watch.report("page error", f"[{label}] {error}")
 
+        # Leaving a page cancels what it still had in flight (its stream at least): chromium
+        # calls that ERR_ABORTED. Only such cancellations are let through, nothing else.
+        documents = {"current": 0}
+        started_in: dict[Request, int] = {}
+
+        def request(request: Request) -> None:
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                documents["current"] += 1
+            started_in[request] = documents["current"]
+
         def request_failed(request: Request) -> None:
-            if STREAM in request.url and request.failure == "net::ERR_ABORTED":
-                return  # leaving (or closing) a page ends its stream: not a failure
+            left = started_in.pop(request, 0) < documents["current"] or self.closing
+            if request.failure == "net::ERR_ABORTED" and left:
+                return
             watch.report(
                 "failed request",
                 f"[{label}] {request.method} {request.url}: {request.failure}",
@@ -246,6 +265,8 @@ class Pages:
 
         page.on("console", console)
         page.on("pageerror", page_error)
+        page.on("request", request)
+        page.on("requestfinished", lambda request: started_in.pop(request, None))
         page.on("requestfailed", request_failed)
         page.on("response", response)
         page.on("dialog", dialog)
@@ -274,6 +295,7 @@ class Pages:
                     continue
                 for violation in violations:
                     self.watch.csp_violation(violation)
+        self.closing = True
         for context in self.contexts:
             context.close()
         return self.watch.problems
@@ -328,9 +350,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5, what: str = ""
         time.sleep(0.05)
 
 
+def wait_for_js(page: Page, expression: str, timeout: float = 10) -> None:
+    """Poll a JS expression until it is true. (Not page.wait_for_function: that evaluates
+    strings inside the page, which the site's CSP rightly refuses as 'unsafe-eval'.)"""
+    wait_until(lambda: page.evaluate(expression), timeout, what=expression)
+
+
 def wait_streaming(page: Page) -> None:
     """Wait until the page's notification stream is open."""
-    page.wait_for_function("window.__sseOpens > 0")
+    wait_for_js(page, "window.__sseOpens > 0")
 
 
 def toasts(page: Page) -> list[dict]:

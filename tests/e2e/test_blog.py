@@ -1,5 +1,7 @@
 """The blog as people use it: signing up and writing, reacting, commenting."""
 
+from io import StringIO
+
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -10,7 +12,7 @@ from tests.factories import UserFactory
 
 
 def test_a_visitor_signs_up_writes_a_post_and_sees_it_on_top_of_the_blog(live, page_for):
-    call_command("seed_demo", "--no-admin", stdout=None)
+    call_command("seed_demo", "--no-admin", stdout=StringIO())
     page = page_for()
 
     page.goto("/")
