@@ -306,11 +306,19 @@ if REDIS_URL:
     _u = urlparse(REDIS_URL)
     if _u.scheme not in {"redis", "rediss"} or not _u.hostname:
         raise ConfigError(f"REDIS_URL must look like redis://host:6379/0, not {REDIS_URL!r}")
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     EVENTSTREAM_REDIS = {
         "host": _u.hostname,
         "port": _u.port or 6379,
         "db": int((_u.path or "/0").lstrip("/") or 0),
         "ssl": _u.scheme == "rediss",
+        # Publishing happens inside a request: fail fast when Redis is away (the notification
+        # is stored and delivered on reconnection) rather than retrying for seconds.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+        "retry": Retry(NoBackoff(), 1),
     }
     if _u.password:
         EVENTSTREAM_REDIS["password"] = _u.password

@@ -7,4 +7,6 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notify import receivers  # noqa: F401 - connects the receivers
+        from notify import fanout, receivers  # noqa: F401 - connects the receivers
+
+        fanout.install()

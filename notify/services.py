@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_eventstream import send_event
+from django_eventstream.event import Event
+from django_eventstream.views import get_listener_manager
 
 from notify.models import Notification, NotificationRead, ReadWatermark
 
@@ -56,13 +58,15 @@ def _lock_channel(channel: str) -> None:
 
 
 def _publish(notification: Notification) -> None:
+    data = encode_payload(notification)
     try:
-        send_event(
-            notification.channel, EVENT_TYPE, encode_payload(notification), json_encode=False
-        )
+        send_event(notification.channel, EVENT_TYPE, data, json_encode=False)
     except Exception:
-        # The notification is stored: a client gets it on its next (re)connection.
-        logger.exception("could not publish notification %s live", notification.pk)
+        # Redis (or the GRIP proxy) is unreachable. The notification is stored: streams of
+        # this process get it now, the others when Redis is back or they reconnect.
+        logger.exception("could not publish notification %s to all processes", notification.pk)
+        event = Event(notification.channel, EVENT_TYPE, data, id=notification.pk)
+        get_listener_manager().add_to_queues(notification.channel, event)
 
 
 # As Django's json_script does: no "<", ">" or "&" in the raw event data, whatever users wrote.
