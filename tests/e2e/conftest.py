@@ -327,7 +327,9 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path)
+    # caret="initial": hiding the caret makes Playwright leave style="" on every input, which
+    # htmx's settling then copies into swapped-in inputs: a CSP violation the site never had.
+    page.screenshot(path=path, caret="initial")
     return path
 
 
