@@ -48,7 +48,6 @@ def test_buying_updates_stock_balance_and_receipt_in_place_and_tells_the_seller(
     expect(buy.locator(".balance-amount")).to_have_text("$146.00")
     assert_same_page(buyer, url)
     screenshot(buyer, "receipt")
-    print("STYLED", buyer.evaluate("Array.from(document.querySelectorAll('[style]')).map(e => e.outerHTML.slice(0, 300))"), page_for.watch.problems)
 
     sale = seller.locator("#toasts .toast[data-kind=sale]")
     expect(sale).to_have_text("bob bought 1 × “Cast-iron teapot” ×")
