@@ -54,7 +54,7 @@ def post_create(request: HttpRequest, payload: PostIn) -> Status[Post]:
 
 @router.get(
     "/posts/{id}/",
-    response={200: PostDetailOut, **errors(401, 404)},
+    response={200: PostDetailOut, **errors(401, 404, 422)},
     auth=READ_AUTH,
     summary="A post with its comments",
 )
@@ -87,7 +87,7 @@ def post_update(request: HttpRequest, id: int, payload: PostPatchIn) -> Post:
 
 @router.delete(
     "/posts/{id}/",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     summary="Delete a post",
 )
 def post_delete(request: HttpRequest, id: int) -> Status[None]:
@@ -102,7 +102,7 @@ def _react(request: HttpRequest, pk: int, value: str | None) -> ReactionOut:
     )
 
 
-REACTION_RESPONSES = {200: ReactionOut, **errors(401, 403, 404)}
+REACTION_RESPONSES = {200: ReactionOut, **errors(401, 403, 404, 422)}
 
 
 @router.post("/posts/{id}/like/", response=REACTION_RESPONSES, summary="Like a post")
@@ -150,7 +150,7 @@ def comment_create(request: HttpRequest, id: int, payload: CommentIn) -> Status[
 
 @router.get(
     "/comments/{id}/",
-    response={200: CommentOut, **errors(401, 404)},
+    response={200: CommentOut, **errors(401, 404, 422)},
     auth=READ_AUTH,
     summary="A comment",
 )
@@ -171,7 +171,7 @@ def comment_update(request: HttpRequest, id: int, payload: CommentIn) -> Comment
 
 @router.delete(
     "/comments/{id}/",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     summary="Delete a comment",
 )
 def comment_delete(request: HttpRequest, id: int) -> Status[None]:

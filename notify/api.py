@@ -42,7 +42,7 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
 
 @router.post(
     "/notifications/{id}/read/",
-    response={200: NotificationOut, **errors(401, 404)},
+    response={200: NotificationOut, **errors(401, 403, 404, 422)},
     summary="Mark one notification read",
     description="A notification the caller cannot see is a 404.",
 )
@@ -56,7 +56,7 @@ def notification_read(request: HttpRequest, id: int) -> Notification:
 
 @router.post(
     "/notifications/read-all/",
-    response={200: UnreadCountOut, **errors(401)},
+    response={200: UnreadCountOut, **errors(401, 403)},
     summary="Mark everything read",
 )
 def notification_read_all(request: HttpRequest) -> dict[str, int]:

@@ -70,7 +70,7 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
 
 @router.get(
     "/products/{id}/",
-    response={200: ProductOut, **errors(401, 404)},
+    response={200: ProductOut, **errors(401, 404, 422)},
     auth=READ_AUTH,
     summary="A product",
 )
@@ -105,7 +105,7 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatchIn) -> Pr
 
 @router.delete(
     "/products/{id}/",
-    response={204: None, **errors(401, 403, 404)},
+    response={204: None, **errors(401, 403, 404, 422)},
     summary="Delete a product",
     description="Its purchases stay in the buyers' and seller's history.",
 )
@@ -120,7 +120,7 @@ BUY_ONE = Body(default_factory=BuyIn)
 
 @router.post(
     "/products/{id}/buy/",
-    response={201: BuyOut, **errors(400, 401, 404, 409, 422)},
+    response={201: BuyOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Buy a product",
     description="Takes the money from the caller's wallet and gives it to the seller. "
     "409 when it is sold out or short of stock (`out_of_stock`), off sale (`inactive`), "
@@ -176,7 +176,7 @@ def profile_me(request: HttpRequest) -> UserProfile:
 
 @router.patch(
     "/profiles/me/",
-    response={200: MyProfileOut, **errors(400, 401, 422)},
+    response={200: MyProfileOut, **errors(400, 401, 403, 422)},
     summary="Change the caller's display name or bio",
 )
 def profile_update(request: HttpRequest, payload: ProfileIn) -> UserProfile:
