@@ -323,6 +323,13 @@ if REDIS_URL:
     if _u.password:
         EVENTSTREAM_REDIS["password"] = _u.password
 GRIP_URL = os.environ.get("GRIP_URL", "")
+if GRIP_URL:
+    # Pushpin (or another GRIP proxy) holds the stream connections; Django answers each
+    # stream request once with instructions, and publishes events to the proxy's control URL,
+    # e.g. GRIP_URL=http://127.0.0.1:5561?iss=pushpin&key=<pushpin's sig_key>.
+    if not GRIP_URL.startswith(("http://", "https://")):
+        raise ConfigError(f"GRIP_URL must be the proxy's http:// control URL, not {GRIP_URL!r}")
+    MIDDLEWARE.insert(0, "django_grip.GripMiddleware")
 
 NINJA_PAGINATION_PER_PAGE = 20
 

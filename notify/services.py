@@ -60,7 +60,8 @@ def _lock_channel(channel: str) -> None:
 def _publish(notification: Notification) -> None:
     data = encode_payload(notification)
     try:
-        send_event(notification.channel, EVENT_TYPE, data, json_encode=False)
+        # Blocking: a management command must not exit before the GRIP proxy has the event.
+        send_event(notification.channel, EVENT_TYPE, data, json_encode=False, async_publish=False)
     except Exception:
         # Redis (or the GRIP proxy) is unreachable. The notification is stored: streams of
         # this process get it now, the others when Redis is back or they reconnect.

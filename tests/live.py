@@ -93,8 +93,10 @@ def _wait_ready(server: Server, timeout: float = 30) -> None:
 
 
 @contextmanager
-def daphne(tmp_path: Path, extra_env: dict | None = None) -> Iterator[Server]:
-    port = free_port()
+def daphne(
+    tmp_path: Path, extra_env: dict | None = None, port: int | None = None
+) -> Iterator[Server]:
+    port = port or free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
@@ -112,6 +114,19 @@ def daphne(tmp_path: Path, extra_env: dict | None = None) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def manage(server: Server, *args: str) -> subprocess.CompletedProcess:
+    """Run a management command in its own process, configured like the server."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
 
 
 def session_cookies(user) -> dict[str, str]:

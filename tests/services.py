@@ -78,3 +78,105 @@ def redis_server(tmp_path: Path) -> Iterator[Redis]:
         yield server
     finally:
         server.stop()
+
+
+PUSHPIN_CONF = """[global]
+include={{libdir}}/internal.conf
+rundir={run}
+ipc_prefix=pushpin-
+port_offset=0
+
+[runner]
+services=condure,zurl,pushpin-proxy,pushpin-handler
+http_port=127.0.0.1:{http}
+logdir={run}
+log_level=2
+client_maxconn=50000
+
+[proxy]
+# Debian's build points the proxy at a system-wide zurl; use the one this runner starts.
+zurl_out_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-in
+zurl_out_stream_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-in-stream
+zurl_in_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-out
+routesfile={routes}
+sig_iss=pushpin
+sig_key={key}
+updates_check=off
+
+[handler]
+push_in_spec=tcp://127.0.0.1:{push_in}
+push_in_sub_specs=tcp://127.0.0.1:{push_sub}
+push_in_sub_connect=false
+push_in_http_addr=127.0.0.1
+push_in_http_port={control}
+stats_spec=ipc://{{rundir}}/{{ipc_prefix}}stats
+command_spec=tcp://127.0.0.1:{command}
+message_rate=100000
+message_hwm=100000
+"""
+
+
+class Pushpin:
+    """Pushpin in front of an origin, with its control port for publishing (GRIP_URL)."""
+
+    key = "agora-test-grip-key-of-32-bytes!"
+
+    def __init__(self, binary: str, workdir: Path, origin_port: int) -> None:
+        self.binary = binary
+        self.workdir = workdir
+        self.port = free_port()
+        self.control_port = free_port()
+        self.process: subprocess.Popen | None = None
+        run = workdir / "pushpin-run"
+        run.mkdir(parents=True, exist_ok=True)
+        (workdir / "routes").write_text(f"* 127.0.0.1:{origin_port}\n")
+        self.config = workdir / "pushpin.conf"
+        self.config.write_text(
+            PUSHPIN_CONF.format(
+                run=run,
+                http=self.port,
+                routes=workdir / "routes",
+                key=self.key,
+                push_in=free_port(),
+                push_sub=free_port(),
+                control=self.control_port,
+                command=free_port(),
+            )
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def grip_url(self) -> str:
+        return f"http://127.0.0.1:{self.control_port}?iss=pushpin&key={self.key}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--config", str(self.config), "--merge-output"],
+            stdout=(self.workdir / "pushpin.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port)
+        wait_for_port(self.control_port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+
+
+@contextmanager
+def pushpin(workdir: Path, origin_port: int) -> Iterator[Pushpin]:
+    server = Pushpin(require("pushpin", "pushpin"), workdir, origin_port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -22,6 +22,7 @@ from tests.live import BASE_DIR
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
+        ({"GRIP_URL": "localhost:5561"}, "GRIP_URL"),
     ],
 )
 def test_bad_setting_gives_one_line_naming_the_variable(overrides, variable):

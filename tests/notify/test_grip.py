@@ -1,0 +1,73 @@
+"""Pushpin (GRIP) holds the stream connections in front of daphne (GRIP_URL)."""
+
+import contextlib
+
+import pytest
+
+from tests.factories import UserFactory
+from tests.live import Browser, daphne, free_port, manage, session_cookies
+from tests.services import pushpin
+from tests.sse import SSEClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def proxied(tmp_path):
+    """daphne behind Pushpin: clients connect to Pushpin, Django publishes to it."""
+    with contextlib.ExitStack() as stack:
+        origin_port = free_port()
+        proxy = stack.enter_context(pushpin(tmp_path, origin_port))
+        app = stack.enter_context(daphne(tmp_path, {"GRIP_URL": proxy.grip_url}, port=origin_port))
+        yield proxy, app
+
+
+def test_a_client_connected_through_pushpin_receives_events(proxied):
+    proxy, app = proxied
+    anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+    stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+    try:
+        assert stream.status == 200
+        browser = Browser(app, anna)
+        assert (
+            browser.post("/posts/new/", {"title": "Through Pushpin", "content": "x"}).status_code
+            == 302
+        )
+        (event,) = stream.wait_notifications(1)
+        assert event.json["title"] == "Through Pushpin"
+        assert f"notifications:{event.json['id']}" in event.id
+    finally:
+        stream.close()
+
+
+def test_personal_channels_are_still_refused_to_others_through_pushpin(proxied):
+    proxy, _app = proxied
+    anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+    stream = SSEClient(
+        proxy.url + f"/notifications/stream/?channel=user-{anna.pk}", cookies=session_cookies(boris)
+    )
+    assert stream.status == 403
+
+
+def test_clients_stay_connected_while_django_restarts_and_lose_nothing(proxied):
+    proxy, app = proxied
+    anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+    stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+    try:
+        browser = Browser(app, anna)
+        browser.post("/posts/new/", {"title": "Before", "content": "x"})
+        stream.wait_notifications(1)
+
+        app.stop()
+        # Made while Django is down, published straight to Pushpin by this process.
+        manage(app, "notify_announce", "While Django was down")
+        manage(app, "notify_announce", "Still down")
+        app.start()
+
+        browser = Browser(app, anna)
+        browser.post("/posts/new/", {"title": "After", "content": "x"})
+        titles = [e.json["title"] for e in stream.wait_notifications(4, timeout=15)]
+        assert titles == ["Before", "While Django was down", "Still down", "After"]
+        assert stream.error is None  # the same connection all along
+    finally:
+        stream.close()
