@@ -1,0 +1,61 @@
+"""With JavaScript switched off, every action still works as a plain form."""
+
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from blog import services as blog
+from blog.models import Comment, Post, Reaction
+from shop import services as shop
+from shop.models import Purchase
+from tests.factories import UserFactory
+from tests.shop.factories import balance, fund
+
+
+def test_log_in_post_comment_like_and_buy_without_javascript(live, page_for):
+    bob = UserFactory(username="bob")
+    carol = UserFactory(username="carol")
+    carols_post = blog.post_create(author=carol, title="Bread", content="Flour, water, salt.")
+    kettle = shop.product_create(seller=carol, name="Kettle", price=Decimal("20.00"), stock=3)
+    fund(bob, "50.00")
+    page = page_for(bob, login="form", javascript=False)  # the real login form, no JS
+    assert page.evaluate("1 + 1") == 2  # Playwright still reads the page; the page runs nothing
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    expect(page.locator(".nav-profile")).to_have_text("bob")
+
+    page.get_by_role("link", name="Write a post").click()
+    page.fill("input[name=title]", "Written without scripts")
+    page.fill("textarea[name=content]", "Plain *forms* all the way.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    post = Post.objects.get(title="Written without scripts")
+    assert page.url == live.url + post.get_absolute_url()
+    expect(page.locator("h1.post-title")).to_have_text("Written without scripts")
+
+    page.goto(carols_post.get_absolute_url())
+    page.fill("#comment-form textarea[name=content]", "Which flour?")
+    with page.expect_navigation():
+        page.locator("#comment-form").get_by_role("button", name="Comment").click()
+    comment = Comment.objects.get(post=carols_post, author=bob)
+    assert page.url.startswith(live.url + carols_post.get_absolute_url())
+    expect(page.locator("#messages")).to_contain_text("Your comment is added.")
+    expect(page.locator(f"#comment-{comment.pk} .comment-body")).to_have_text("Which flour?")
+
+    like = page.locator("form.reactions button.reaction", has=page.locator(".like-count"))
+    with page.expect_navigation():
+        like.click()
+    expect(page.locator("#messages")).to_contain_text("Your reaction is saved.")
+    expect(page.locator("form.reactions .like-count")).to_have_text("1")
+    expect(like).to_have_attribute("aria-pressed", "true")
+    assert Reaction.objects.get(post=carols_post, user=bob).value == "like"
+
+    page.goto(kettle.get_absolute_url())
+    page.fill("#buy input[name=quantity]", "2")
+    with page.expect_navigation():
+        page.locator("#buy").get_by_role("button", name="Buy").click()
+    assert page.url == live.url + kettle.get_absolute_url()
+    expect(page.locator("#messages")).to_contain_text("You bought Kettle (2) for $40.00.")
+    expect(page.locator("#buy .stock-count")).to_have_text("1")
+    expect(page.locator("#buy .balance-amount")).to_have_text("$10.00")
+    assert Purchase.objects.get(product=kettle, buyer=bob).quantity == 2
+    assert balance(bob) == Decimal("10.00")
