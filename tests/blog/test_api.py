@@ -1,37 +1,19 @@
 """The blog's JSON API: posts, comments and reactions for every kind of caller."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from blog import selectors
 from blog.models import Comment, Post, Reaction
+from tests.apiclient import assert_error, count_queries, send
 from tests.blog.factories import CommentFactory, PostFactory, ReactionFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-JSON = "application/json"
 ROLES = ["anonymous", "author", "other", "staff"]
 # Who may change a post or comment, and what the others get.
 CHANGE_STATUS = {"anonymous": 401, "author": 200, "other": 403, "staff": 200}
 DELETE_STATUS = {"anonymous": 401, "author": 204, "other": 403, "staff": 204}
-
-
-def send(client, method: str, url: str, body=None):
-    if body is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, body, content_type=JSON)
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(JSON)
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"}
-    if code is not None:
-        assert error["code"] == code
-    return error
 
 
 # --- the brief's paths ---------------------------------------------------------------
@@ -111,13 +93,6 @@ def make_posts(n: int, reader) -> None:
         CommentFactory(post=post, author=authors[(i + 1) % 3])
         ReactionFactory(post=post, user=authors[(i + 2) % 3], value="dislike")
         ReactionFactory(post=post, user=reader, value="like")
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "author"])

@@ -9,24 +9,13 @@ from django.utils import timezone
 
 from blog.models import Post
 from shop.models import Product, Purchase
+from tests.apiclient import JSON, assert_error
 from tests.blog.factories import PostFactory
 from tests.shop.factories import ProductFactory, fund
 
 pytestmark = pytest.mark.django_db
 
-JSON = "application/json"
 NEW_POST = {"title": "Hello", "content": "World"}
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(JSON)
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def token_for(client: Client, username: str, password: str) -> str:

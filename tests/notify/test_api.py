@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from notify import selectors
 from notify.models import Notification, NotificationRead, ReadWatermark
+from tests.apiclient import assert_error
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +35,6 @@ def inbox(user, other_user):
         "broadcast": make("new_post", None, other_user, "Their post"),
         "elsewhere": make("comment", other_user, user, "Their post"),
     }
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"}
-    if code is not None:
-        assert error["code"] == code
-    return error
 
 
 def ids(response) -> list[int]:

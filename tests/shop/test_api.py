@@ -3,18 +3,16 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from shop import selectors
 from shop.models import Product, Purchase, UserProfile
+from tests.apiclient import assert_error, count_queries, send
 from tests.factories import UserFactory
 from tests.shop.factories import CategoryFactory, ProductFactory, balance, fund, total_money
 
 pytestmark = pytest.mark.django_db
 
-JSON = "application/json"
 ROLES = ["anonymous", "seller", "other", "staff"]
 CHANGE_STATUS = {"anonymous": 401, "seller": 200, "other": 403, "staff": 200}
 DELETE_STATUS = {"anonymous": 401, "seller": 204, "other": 403, "staff": 204}
@@ -29,22 +27,6 @@ def clients(client, user_client, other_client, staff_client) -> dict[str, Client
         "other": other_client,
         "staff": staff_client,
     }
-
-
-def send(client, method: str, url: str, body=None):
-    if body is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, body, content_type=JSON)
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith(JSON)
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"}
-    if code is not None:
-        assert error["code"] == code
-    return error
 
 
 def snapshot() -> tuple:
@@ -117,13 +99,6 @@ def test_the_seller_sees_their_hidden_products_in_the_list(user_client, client, 
 def test_bad_filters_are_422(client, query):
     error = assert_error(client.get(f"/api/products/?{query}"), 422, "invalid")
     assert query.split("=")[0] in error["fields"]
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content
-    return len(captured)
 
 
 def make_sales(n: int) -> None:
