@@ -70,12 +70,19 @@ def test_a_taken_port_gives_one_line():
     )
 
 
-def test_sqlite_waits_for_writers_instead_of_failing():
+def test_the_database_is_set_up_for_concurrent_writers(db):
     from django.db import connection
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only settings")
-    options = connection.settings_dict["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 5
-    assert "journal_mode=WAL" in options["init_command"]
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        # Writers wait for the lock up front instead of failing with "database is locked".
+        options = settings_dict["OPTIONS"]
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert options["timeout"] >= 5
+        assert "journal_mode=WAL" in options["init_command"]
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    else:
+        assert connection.vendor == "postgresql"
+        assert settings_dict["CONN_HEALTH_CHECKS"] is True
