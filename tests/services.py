@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,8 +128,10 @@ class Pushpin:
         self.port = free_port()
         self.control_port = free_port()
         self.process: subprocess.Popen | None = None
-        run = workdir / "pushpin-run"
-        run.mkdir(parents=True, exist_ok=True)
+        # Pushpin's ipc sockets live here: a Unix socket path must stay under 108 bytes,
+        # which pytest's deep tmp_path folders do not.
+        run = Path(tempfile.mkdtemp(prefix="agora-pp-"))
+        self.rundir = run
         (workdir / "routes").write_text(f"* 127.0.0.1:{origin_port}\n")
         self.config = workdir / "pushpin.conf"
         self.config.write_text(
@@ -170,6 +173,7 @@ class Pushpin:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
+        shutil.rmtree(self.rundir, ignore_errors=True)
 
 
 @contextmanager
