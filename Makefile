@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 # Python 3.13: pyenv's shim (reads .python-version) or python3.13 on the PATH.
 PYTHON313 := $(shell for p in python3.13 python3 python; do \
