@@ -51,5 +51,18 @@ messages: install
 	$(PY) manage.py makemessages --locale ru --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	$(PY) manage.py compilemessages --locale ru --ignore '.venv/*'
 
+# Benchmarks (docs/PERFORMANCE.md): `make bench`, or `make bench SIZES=1000,5000 BENCH_ARGS="--only http"`.
+SIZES ?=
+BENCH_ARGS ?=
+
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(PY) -m pip install --quiet --group bench
+	@touch $@
+
+bench: install $(VENV)/.bench-installed
+	@for tool in wrk pushpin redis-server; do command -v $$tool >/dev/null || \
+		{ echo "$$tool is needed for make bench: apt-get install $$tool" >&2; exit 1; }; done
+	$(PY) -m bench.run $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles

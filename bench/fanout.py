@@ -1,0 +1,292 @@
+"""Streaming fan-out: N clients on one server process, then one broadcast to all of them.
+
+Variants (each on a fresh server per size, so memory starts from the same point):
+
+* `agora`: daphne serving Agora, SSE at /notifications/stream/ (embedded mode: the event
+  fans out inside the process that stored it); the broadcast is a post created through
+  `POST /api/posts/` by a signed-in user.
+* `agora-pushpin`: the same daphne behind Pushpin (GRIP_URL); the clients connect to
+  Pushpin, daphne answers each stream request once and publishes to Pushpin's control port.
+* `channels-memory`, `channels-redis`: the brief's original design
+  (`bench/peers/channels_peer`), a Channels WebSocket consumer in a group and `group_send`,
+  with the in-memory layer or channels_redis.
+"""
+
+import json
+import os
+import subprocess
+import time
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+import httpx
+
+from bench.common import (
+    BASE_DIR,
+    DATA_DIR,
+    PYTHON,
+    Process,
+    cpu_seconds,
+    daphne,
+    pushpin_process,
+    redis_process,
+    rss_kb,
+    server_env,
+    tree_rss_kb,
+)
+
+VARIANTS = ("agora", "agora-pushpin", "channels-memory", "channels-redis")
+PEER_SETTINGS = "bench.peers.channels_peer.settings"
+PEER_APP = "bench.peers.channels_peer.asgi:application"
+
+
+class Loadgens:
+    """Client processes, each holding its share of the connections from its own address."""
+
+    def __init__(self, mode: str, port: int, path: str, count: int, procs: int, batch: int):
+        self.procs: list[subprocess.Popen] = []
+        share = [count // procs + (1 if i < count % procs else 0) for i in range(procs)]
+        for i, n in enumerate(share):
+            if n == 0:
+                continue
+            args = [
+                PYTHON,
+                "-m",
+                "bench.loadgen",
+                mode,
+                f"--port={port}",
+                f"--path={path}",
+                f"--count={n}",
+                f"--batch={batch}",
+                f"--source=127.0.0.{2 + i}",
+            ]
+            self.procs.append(
+                subprocess.Popen(
+                    args,
+                    cwd=BASE_DIR,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    bufsize=1,
+                )
+            )
+
+    def read_all(self, event: str) -> list[dict]:
+        answers = []
+        for proc in self.procs:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"a load generator exited (code {proc.wait()})")
+            answer = json.loads(line)
+            if answer["event"] != event:
+                raise RuntimeError(f"expected {event}, got {answer}")
+            answers.append(answer)
+        return answers
+
+    def send(self, command: str) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(command + "\n")
+            proc.stdin.flush()
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self.send("quit")
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Trigger:
+    """Publishes one broadcast the way the variant does it."""
+
+    def __init__(self, port: int, seed: dict, peer: bool) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.peer = peer
+        self.http = httpx.Client(
+            base_url=self.url,
+            cookies={seed["session_cookie"]: seed["session"], "csrftoken": seed["csrf"]},
+            headers={"X-CSRFToken": seed["csrf"]},
+            timeout=120,
+        )
+        self.n = 0
+
+    def fire(self) -> float:
+        self.n += 1
+        started = time.monotonic()
+        if self.peer:
+            response = self.http.post("/broadcast/")
+        else:
+            response = self.http.post(
+                "/api/posts/",
+                json={"title": f"Broadcast {self.n}", "content": "Fan-out benchmark."},
+            )
+        response.raise_for_status()
+        return time.monotonic() - started
+
+
+def servers(variant: str, seed: dict) -> tuple[list[Process], Process, Process]:
+    """(every process to start in order, the one clients connect to, the one that publishes)."""
+    if variant == "agora":
+        app = daphne("daphne-agora", server_env())
+        return [app], app, app
+    if variant == "agora-pushpin":
+        # Pushpin needs the origin's port and daphne needs Pushpin's control URL.
+        app = daphne("daphne-grip", server_env())
+        proxy = pushpin_process(app.port)
+        app.env["GRIP_URL"] = proxy.extra["grip_url"]
+        return [app, proxy], proxy, app
+    extra = {"ASGI_APP": PEER_APP}
+    if variant == "channels-redis":
+        redis = redis_process()
+        extra["CHANNELS_REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0"
+        app = daphne("daphne-channels-redis", server_env(PEER_SETTINGS, **extra))
+        return [redis, app], app, app
+    app = daphne("daphne-channels-memory", server_env(PEER_SETTINGS, **extra))
+    return [app], app, app
+
+
+def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, batch: int) -> dict:
+    processes, edge, origin = servers(variant, seed)
+    websocket = variant.startswith("channels")
+    path = "/ws/notifications/" if websocket else "/notifications/stream/"
+    mode = "ws" if websocket else "sse"
+    result: dict = {"variant": variant, "clients": size, "client_processes": procs}
+    with ExitStack() as stack:
+        for process in processes:
+            ready = None if process.name in {"redis", "pushpin"} else "/"
+            process.start(ready)
+            stack.callback(process.stop)
+        held_by = [p for p in processes if p.name != "redis"]
+        # Warm up: a few streams open and close, so lazy imports and caches are in the baseline.
+        warm = Loadgens(mode, edge.port, path, 20, 1, 20)
+        warm.read_all("connected")
+        warm.close()
+        time.sleep(1.0)
+        before = {p.name: tree_rss_kb(p.pid) for p in held_by}
+        cpu_before = cpu_seconds(origin.pid)
+        loadgens = Loadgens(mode, edge.port, path, size, procs, batch)
+        stack.callback(loadgens.close)
+        connected = loadgens.read_all("connected")
+        ok = sum(c["ok"] for c in connected)
+        seconds = max(c["seconds"] for c in connected)
+        errors: dict[str, int] = {}
+        for c in connected:
+            for name, n in c["errors"].items():
+                errors[name] = errors.get(name, 0) + n
+        time.sleep(3.0)  # idle
+        after = {p.name: tree_rss_kb(p.pid) for p in held_by}
+        delta_kb = sum(after.values()) - sum(before.values())
+        result.update(
+            connected=ok,
+            failed=sum(c["failed"] for c in connected),
+            connect_errors=errors,
+            connect_seconds=round(seconds, 3),
+            connect_rate=round(ok / seconds, 1) if seconds else None,
+            connect_cpu_seconds=round(cpu_seconds(origin.pid) - cpu_before, 2),
+            rss_before_kb=before,
+            rss_idle_kb=after,
+            kb_per_connection=round(delta_kb / ok, 1) if ok else None,
+        )
+        trigger = Trigger(origin.port, seed, peer=websocket)
+        all_latencies: list[float] = []
+        per_round = []
+        for _ in range(rounds):
+            loadgens.send(f"expect {max(30, size / 200)}")
+            loadgens.read_all("armed")
+            cpu_before = cpu_seconds(origin.pid)
+            request_seconds = trigger.fire()
+            received = loadgens.read_all("received")
+            latencies = [x for r in received for x in r["latencies"]]
+            all_latencies += latencies
+            per_round.append(
+                {
+                    "received": len(latencies),
+                    "missing": sum(r["missing"] for r in received),
+                    "p50": percentile(latencies, 50),
+                    "p99": percentile(latencies, 99),
+                    "max": max(latencies, default=None),
+                    "publish_request_seconds": round(request_seconds, 3),
+                    "server_cpu_seconds": round(cpu_seconds(origin.pid) - cpu_before, 2),
+                }
+            )
+            time.sleep(1.0)
+        result.update(
+            rounds=per_round,
+            received=sum(r["received"] for r in per_round),
+            missing=sum(r["missing"] for r in per_round),
+            p50=percentile(all_latencies, 50),
+            p99=percentile(all_latencies, 99),
+            max=max(all_latencies, default=None),
+            rss_after_kb={p.name: tree_rss_kb(p.pid) for p in held_by},
+            origin_rss_kb=rss_kb(origin.pid),
+        )
+    return result
+
+
+def run(variants: list[str], sizes: list[int], seed: dict, **options) -> list[dict]:
+    results = []
+    for variant in variants:
+        for size in sizes:
+            if variant == "agora-pushpin":
+                size = min(size, options.get("pushpin_cap", size))
+            print(f"fan-out {variant} × {size} …", flush=True)
+            try:
+                result = run_one(variant, size, seed, **options)
+            except Exception as exc:  # one failed size is a result too
+                result = {"variant": variant, "clients": size, "error": repr(exc)[:500]}
+            print("   ", summary(result), flush=True)
+            results.append(result)
+    return results
+
+
+def summary(r: dict) -> str:
+    if "error" in r:
+        return f"ERROR {r['error']}"
+
+    def ms(x: float | None) -> str:
+        return "-" if x is None else f"{x * 1000:.0f} ms"
+
+    return (
+        f"connected {r['connected']}/{r['clients']} in {r['connect_seconds']} s "
+        f"({r['connect_rate']}/s), {r['kb_per_connection']} KB/conn, "
+        f"p50 {ms(r['p50'])} p99 {ms(r['p99'])} max {ms(r['max'])}, missing {r['missing']}"
+    )
+
+
+def load_seed() -> dict:
+    return json.loads((DATA_DIR / "seed.json").read_text())
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default="agora")
+    parser.add_argument("--sizes", default="1000")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=50)
+    args = parser.parse_args()
+    os.chdir(Path(BASE_DIR))
+    out = run(
+        args.variants.split(","),
+        [int(s) for s in args.sizes.split(",")],
+        load_seed(),
+        rounds=args.rounds,
+        procs=args.procs,
+        batch=args.batch,
+    )
+    print(json.dumps(out, indent=1)[:3000])
