@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: the chain runs in sync mode, one thread hop per request (config/middleware.py).
+    "config.middleware.sync_chain",
 ]
 
 ROOT_URLCONF = "config.urls"
