@@ -20,6 +20,7 @@ from playwright.sync_api import (
     BrowserContext,
     ConsoleMessage,
     Dialog,
+    Frame,
     Page,
     Playwright,
     Request,
@@ -68,6 +69,9 @@ INIT_SCRIPT = """
   // The EventSource's state after each error: 0 it retries by itself, 2 it gave up.
   window.__sseErrors = [];
   document.addEventListener("htmx:sseOpen", () => { window.__sseOpens += 1; });
+  window.__htmxInFlight = 0;
+  document.addEventListener("htmx:beforeRequest", () => { window.__htmxInFlight += 1; });
+  document.addEventListener("htmx:afterRequest", () => { window.__htmxInFlight -= 1; });
   document.addEventListener("htmx:sseError", (e) => {
     window.__sseErrors.push(e.detail.source.readyState);
   });
@@ -174,6 +178,7 @@ class Pages:
         self.watch = Watch()
         self.contexts: list[BrowserContext] = []
         self.closing = False
+        self.aborted: list[tuple[str, Callable[[], bool]]] = []
 
     def __call__(
         self, user=None, *, login: str = "cookie", javascript: bool = True, name: str = ""
@@ -221,24 +226,23 @@ class Pages:
             watch.report("page error", f"[{label}] {error}")
 
         # Leaving a page cancels what it still had in flight (its stream at least): chromium
-        # calls that ERR_ABORTED. Only such cancellations are let through, nothing else.
-        documents = {"current": 0}
-        started_in: dict[Request, int] = {}
+        # calls that ERR_ABORTED. Such a cancellation is let through if the page did go to
+        # another document after the request started; decided at the end, as the browser's
+        # events about the two may arrive in either order.
+        commits: list[float] = []  # when the page went to a new document, ms since the epoch
 
-        def request(request: Request) -> None:
-            if request.is_navigation_request() and request.frame == page.main_frame:
-                documents["current"] += 1
-            started_in[request] = documents["current"]
+        def navigated(frame: Frame) -> None:
+            if frame == page.main_frame:
+                commits.append(time.time() * 1000)
 
         def request_failed(request: Request) -> None:
-            left = started_in.pop(request, 0) < documents["current"] or self.closing
-            if request.failure == "net::ERR_ABORTED" and left:
+            what = f"[{label}] {request.method} {request.url}: {request.failure}"
+            expected = watch.stream_trouble and STREAM in request.url
+            if request.failure == "net::ERR_ABORTED" and not expected:
+                started, closing = request.timing["startTime"], self.closing
+                self.aborted.append((what, lambda: closing or any(c >= started for c in commits)))
                 return
-            watch.report(
-                "failed request",
-                f"[{label}] {request.method} {request.url}: {request.failure}",
-                url=request.url,
-            )
+            watch.report("failed request", what, url=request.url)
 
         def response(response: Response) -> None:
             if response.status < 400:
@@ -261,8 +265,7 @@ class Pages:
 
         page.on("console", console)
         page.on("pageerror", page_error)
-        page.on("request", request)
-        page.on("requestfinished", lambda request: started_in.pop(request, None))
+        page.on("framenavigated", navigated)
         page.on("requestfailed", request_failed)
         page.on("response", response)
         page.on("dialog", dialog)
@@ -294,6 +297,9 @@ class Pages:
         self.closing = True
         for context in self.contexts:
             context.close()
+        for what, page_moved_on in self.aborted:
+            if not page_moved_on():
+                self.watch.report("failed request", what)
         return self.watch.problems
 
 
@@ -357,6 +363,11 @@ def wait_for_js(page: Page, expression: str, timeout: float = 10) -> None:
 def wait_streaming(page: Page) -> None:
     """Wait until the page's notification stream is open."""
     wait_for_js(page, "window.__sseOpens > 0")
+
+
+def wait_htmx_idle(page: Page) -> None:
+    """Wait until no htmx request is in flight (say, the badge's after a notification)."""
+    wait_for_js(page, "window.__htmxInFlight === 0")
 
 
 def toasts(page: Page) -> list[dict]:

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     toasts,
     unread,
     wait_for_js,
+    wait_htmx_idle,
     wait_streaming,
 )
 from tests.factories import UserFactory
@@ -187,6 +188,8 @@ def test_the_stream_survives_a_server_restart_and_shows_each_notification_once(
     wait_streaming(page)
     publish_over_http(live, alice, "Before")
     expect(page.locator("#toasts .toast", has_text="Before")).to_have_count(1)
+    expect(page.locator("#unread-badge")).to_have_attribute("data-count", "1")
+    wait_htmx_idle(page)  # what the notification set off is done before the server goes
     mark_page(page)
     opens = page.evaluate("window.__sseOpens")
 
