@@ -66,7 +66,7 @@ def test_a_new_post_and_a_comment_reach_the_right_browsers_live(live, page_for):
 
     banner = b.locator("#toasts .toast[data-kind=new_post]")
     expect(banner).to_have_text(
-        "alice published “Spring is here” ×", timeout=left_of(2000, published)
+        "alice published “Spring is here” ×", timeout=left_of(LIVE_BUDGET_MS, published)
     )
     expect(b.locator("#unread-badge")).to_have_attribute(
         "data-count", str(b_unread + 1), timeout=left_of(LIVE_BUDGET_MS, published)
