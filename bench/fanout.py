@@ -170,9 +170,15 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
             process.start(ready)
             stack.callback(process.stop)
         held_by = [p for p in processes if p.name != "redis"]
-        # Warm up: a few streams open and close, so lazy imports and caches are in the baseline.
+        # Warm up: a few streams open, get one broadcast and close, so lazy imports (the first
+        # publish imports django_grip) and caches are in the baseline, not in the first round.
+        trigger = Trigger(origin.port, seed, peer=websocket)
         warm = Loadgens(mode, edge.port, path, 20, 1, 20)
         warm.read_all("connected")
+        warm.send("expect 10")
+        warm.read_all("armed")
+        trigger.fire()
+        warm.read_all("received")
         warm.close()
         time.sleep(1.0)
         before = {p.name: tree_rss_kb(p.pid) for p in held_by}
@@ -200,7 +206,6 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
             rss_idle_kb=after,
             kb_per_connection=round(delta_kb / ok, 1) if ok else None,
         )
-        trigger = Trigger(origin.port, seed, peer=websocket)
         all_latencies: list[float] = []
         per_round = []
         for _ in range(rounds):
