@@ -7,21 +7,11 @@
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
 from django_eventstream.channelmanager import ChannelManagerBase
 
 from notify.models import BROADCAST_CHANNEL
 
 PERSONAL = re.compile(r"^user-([1-9][0-9]{0,18})$")
-
-
-def recipient_filter(channel: str) -> Q:
-    if channel == BROADCAST_CHANNEL:
-        return Q(recipient__isnull=True)
-    match = PERSONAL.match(channel)
-    if match is None:
-        raise ValueError(f"unknown channel {channel!r}")
-    return Q(recipient_id=int(match.group(1)))
 
 
 class ChannelManager(ChannelManagerBase):

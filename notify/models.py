@@ -40,12 +40,20 @@ class Notification(models.Model):
     # Kind-specific details: the reaction's value, the quantity sold...
     data = models.JSONField(_("details"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # The stream channel ("notifications" or "user-<id>") and the position in it: 1, 2, 3...
+    # with no gaps, so Last-Event-ID resumes exactly and a GRIP proxy can tell, from
+    # each event's previous id, that it missed none.
+    channel = models.CharField(_("channel"), max_length=40, editable=False)
+    seq = models.PositiveBigIntegerField(_("position in the channel"), editable=False)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
-            # The stream reads "newer than id N" per channel; the history reads newest first.
+            # The history reads a recipient's notifications newest first.
             models.Index(fields=["recipient", "id"], name="notify_recipient_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "seq"], name="notify_channel_seq"),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -75,10 +83,6 @@ class Notification(models.Model):
                 return gettext("%(actor)s bought %(quantity)s × “%(title)s”") % params
             case _:
                 return self.target_title
-
-    @property
-    def channel(self) -> str:
-        return user_channel(self.recipient_id) if self.recipient_id else BROADCAST_CHANNEL
 
     @property
     def is_broadcast(self) -> bool:
@@ -132,3 +136,7 @@ class ReadWatermark(models.Model):
 
 def user_channel(user_id: int) -> str:
     return f"user-{user_id}"
+
+
+def channel_for(recipient_id: int | None) -> str:
+    return user_channel(recipient_id) if recipient_id else BROADCAST_CHANNEL

@@ -68,12 +68,12 @@ def stream_channels(*, user: AbstractBaseUser) -> list[str]:
 
 def stream_positions(*, user: AbstractBaseUser) -> dict[str, int]:
     """Each of the user's channels' newest event id (0 if none): one query."""
-    aggregates = {"b": Max("id", filter=Q(recipient__isnull=True))}
+    aggregates = {"b": Max("seq", filter=Q(channel=BROADCAST_CHANNEL))}
+    channels = [BROADCAST_CHANNEL]
     if user.is_authenticated:
-        aggregates["p"] = Max("id", filter=Q(recipient=user))
-    ids = Notification.objects.filter(
-        Q(recipient__isnull=True) | (Q(recipient=user) if user.is_authenticated else Q())
-    ).aggregate(**aggregates)
+        channels.append(user_channel(user.pk))
+        aggregates["p"] = Max("seq", filter=Q(channel=channels[1]))
+    ids = Notification.objects.filter(channel__in=channels).aggregate(**aggregates)
     positions = {BROADCAST_CHANNEL: ids["b"] or 0}
     if user.is_authenticated:
         positions[user_channel(user.pk)] = ids["p"] or 0
@@ -85,7 +85,8 @@ def make_event_id(positions: dict[str, int]) -> str:
     return make_id(dict(positions))
 
 
-def new_posts_since(*, after_id: int) -> int:
+def new_posts_since(*, after_seq: int) -> int:
+    """New posts announced after this position of the broadcast channel."""
     return Notification.objects.filter(
-        recipient__isnull=True, kind=Notification.Kind.NEW_POST, id__gt=after_id
+        channel=BROADCAST_CHANNEL, kind=Notification.Kind.NEW_POST, seq__gt=after_seq
     ).count()

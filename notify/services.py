@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_eventstream import send_event
 from django_eventstream.event import Event
 from django_eventstream.views import get_listener_manager
 
-from notify.models import Notification, NotificationRead, ReadWatermark
+from notify.models import Notification, NotificationRead, ReadWatermark, channel_for
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,12 @@ def notification_create(
     """Store a notification (recipient None: for everybody) and publish it after commit."""
     if recipient is not None and actor is not None and recipient.pk == actor.pk:
         return None  # nobody is told of their own action
-    channel_key = f"user-{recipient.pk}" if recipient is not None else "notifications"
-    _lock_channel(channel_key)
+    channel = channel_for(recipient.pk if recipient is not None else None)
+    _lock_channel(channel)
+    last = Notification.objects.filter(channel=channel).aggregate(m=Max("seq"))["m"] or 0
     notification = Notification.objects.create(
+        channel=channel,
+        seq=last + 1,
         kind=kind,
         recipient=recipient,
         actor=actor,
@@ -49,9 +53,9 @@ def notification_create(
 
 
 def _lock_channel(channel: str) -> None:
-    # Event ids are notification ids; a stream resumes "after id N", so within one channel ids
-    # must become visible in order. SQLite (IMMEDIATE transactions) has one writer at a time;
-    # PostgreSQL allocates ids before commit, so writers of one channel take turns here.
+    # A channel's positions are handed out one after the other and become visible in that
+    # order. SQLite (IMMEDIATE transactions) has one writer at a time; on PostgreSQL the
+    # writers of one channel take turns here, until their transaction ends.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"notify:{channel}"])
@@ -66,7 +70,7 @@ def _publish(notification: Notification) -> None:
         # Redis (or the GRIP proxy) is unreachable. The notification is stored: streams of
         # this process get it now, the others when Redis is back or they reconnect.
         logger.exception("could not publish notification %s to all processes", notification.pk)
-        event = Event(notification.channel, EVENT_TYPE, data, id=notification.pk)
+        event = Event(notification.channel, EVENT_TYPE, data, id=notification.seq)
         get_listener_manager().add_to_queues(notification.channel, event)
 
 
@@ -95,6 +99,7 @@ def event_payload(notification: Notification) -> dict[str, Any]:
         "id": notification.pk,
         "kind": notification.kind,
         "channel": notification.channel,
+        "seq": notification.seq,
         "actor": {"id": actor.pk, "username": actor.get_username()} if actor else None,
         "title": notification.target_title,
         "url": notification.url,

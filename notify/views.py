@@ -88,11 +88,13 @@ def unread_badge(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def new_posts_hint(request: HttpRequest) -> HttpResponse:
+    # `after` is the broadcast position the page was rendered at; 0 is a real position (a
+    # site with no post yet), a missing or malformed one shows no hint.
     try:
-        after = max(int(request.GET.get("after", "0")), 0)
-    except ValueError:
-        after = 0
-    count = selectors.new_posts_since(after_id=after) if after else 0
+        after = int(request.GET["after"])
+    except (KeyError, ValueError):
+        after = -1
+    count = selectors.new_posts_since(after_seq=after) if after >= 0 else 0
     return render(request, "notify/notification_list.html#new-posts", {"new_posts": count})
 
 

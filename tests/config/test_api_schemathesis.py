@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.api import api
-from notify.models import Notification
 from tests.blog.factories import CommentFactory, PostFactory, ReactionFactory
 from tests.factories import PASSWORD, UserFactory
+from tests.notify.factories import make_notification
 from tests.shop.factories import CategoryFactory, ProductFactory, fund
 
 CHECKS = [
@@ -51,8 +51,8 @@ def seed() -> None:
         ReactionFactory(post=post, user=bob)
     for seller in (bob, alice, bob):
         ProductFactory(seller=seller, category=books, stock=1000, price=Decimal("1.50"))
-    Notification.objects.create(kind="comment", recipient=alice, actor=bob, target_title="Hi")
-    Notification.objects.create(kind="new_post", actor=bob, target_title="News")
+    make_notification("comment", alice, bob, "Hi")
+    make_notification("new_post", None, bob, "News")
 
 
 def login(server_url: str) -> str:

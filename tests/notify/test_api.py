@@ -9,6 +9,7 @@ from notify import selectors
 from notify.models import Notification, NotificationRead, ReadWatermark
 from tests.apiclient import assert_error
 from tests.factories import UserFactory
+from tests.notify.factories import make_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +17,7 @@ ROLES = ["anonymous", "owner", "other", "staff"]
 
 
 def make(kind="comment", recipient=None, actor=None, title="Something", **extra) -> Notification:
-    return Notification.objects.create(
-        kind=kind, recipient=recipient, actor=actor, target_title=title, url="/posts/1/", **extra
-    )
+    return make_notification(kind, recipient, actor, title, url="/posts/1/", **extra)
 
 
 @pytest.fixture
@@ -144,7 +143,7 @@ def test_stream_info_names_the_stream_and_the_position(clients, user, inbox, who
     assert body["event"] == "notification"
     if who == "anonymous":
         assert body["channels"] == ["notifications"]
-        assert body["last_event_id"] == f"notifications:{inbox['broadcast'].pk}"
+        assert body["last_event_id"] == f"notifications:{inbox['broadcast'].seq}"
     else:
         assert body["channels"] == ["notifications", f"user-{user.pk}"]
         positions = selectors.stream_positions(user=user)

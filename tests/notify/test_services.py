@@ -50,7 +50,7 @@ def test_a_new_post_is_one_broadcast_published_after_commit(
     assert notification.actor == user
     assert notification.url == post.get_absolute_url()
     (event,) = queued(listener)
-    assert event.id == notification.pk
+    assert event.id == notification.seq == 1
     assert event.type == "notification"
 
 

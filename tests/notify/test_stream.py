@@ -57,7 +57,7 @@ def test_a_new_post_reaches_every_reader_including_anonymous(daphne_server, peop
         assert payload["url"] == post.get_absolute_url()
         assert payload["actor"]["username"] == "anna"
         assert "Fresh news" in payload["html"]["en"]
-        assert f"notifications:{payload['id']}" in event.id.split(",")
+        assert f"notifications:{payload['seq']}" in event.id.split(",")
 
 
 def test_a_comment_reaches_the_posts_author_only(daphne_server, people, streams):
@@ -73,7 +73,7 @@ def test_a_comment_reaches_the_posts_author_only(daphne_server, people, streams)
     (event,) = anna.wait_notifications(1)
     assert event.json["kind"] == "comment"
     assert event.json["actor"]["username"] == "boris"
-    assert f"user-{people['anna'].pk}:{event.json['id']}" in event.id
+    assert f"user-{people['anna'].pk}:{event.json['seq']}" in event.id
     # Give the others time to (wrongly) receive it, then check they did not.
     browser.post(f"/posts/{post.pk}/react/", {"value": "like"})
     anna.wait_notifications(2)
@@ -114,7 +114,7 @@ def test_a_logged_out_session_gets_the_broadcast_only(daphne_server, people, str
         assert stale.status == 200
         publish_post(daphne_server, people["anna"], "Still public")
         (event,) = stale.wait_notifications(1)
-        assert event.id == f"notifications:{event.json['id']}"
+        assert event.id == f"notifications:{event.json['seq']}"
     finally:
         stale.close()
 

@@ -8,14 +8,13 @@ from django.urls import reverse
 from notify import selectors, services
 from notify.models import Notification
 from tests.factories import UserFactory
+from tests.notify.factories import make_notification
 
 pytestmark = pytest.mark.django_db
 
 
 def make(kind="comment", recipient=None, actor=None, title="Something", **extra) -> Notification:
-    return Notification.objects.create(
-        kind=kind, recipient=recipient, actor=actor, target_title=title, url="/", **extra
-    )
+    return make_notification(kind, recipient, actor, title, **extra)
 
 
 @pytest.fixture
@@ -169,8 +168,11 @@ def test_new_posts_hint_counts_posts_after_the_page(client, other_user):
     first = make("new_post", None, other_user, "One")
     make("new_post", None, other_user, "Two")
     make("new_post", None, other_user, "Three")
-    hint = client.get(reverse("notify:new-posts"), {"after": first.pk})
+    hint = client.get(reverse("notify:new-posts"), {"after": first.seq})
     assert "2 new posts" in hint.text
+    # A fresh site's position is 0, and its first post is news too.
+    assert "3 new posts" in client.get(reverse("notify:new-posts"), {"after": 0}).text
+    assert client.get(reverse("notify:new-posts")).text.strip() == ""
     assert client.get(reverse("notify:new-posts"), {"after": "abc"}).text.strip() == ""
 
 
@@ -199,9 +201,9 @@ def test_old_read_marks_make_way_for_the_watermark(user, inbox):
 def test_blog_list_asks_for_new_posts_after_the_ones_it_shows(client, other_user):
     latest = make("new_post", None, other_user, "Latest")
     page = client.get("/").text
-    assert f'hx-get="/notifications/new-posts/?after={latest.pk}"' in page
+    assert f'hx-get="/notifications/new-posts/?after={latest.seq}"' in page
     assert 'hx-trigger="sse:notification"' in page
-    assert f"lastEventId=notifications%3A{latest.pk}" in page
+    assert f"lastEventId=notifications%3A{latest.seq}" in page
 
 
 @pytest.mark.parametrize("count", [1, 2, 5, 21])
