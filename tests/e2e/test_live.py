@@ -223,11 +223,6 @@ def test_the_stream_survives_a_server_restart_and_shows_each_notification_once(
     assert_same_page(page, live.url + "/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notify.views.new_posts_hint reads after=0 (a site with no broadcast yet) as "
-    "'no position given' and answers 0, so the first post ever never shows the hint",
-)
 def test_the_new_posts_hint_shows_the_first_post_of_a_fresh_site(live, page_for):
     alice = UserFactory(username="alice")
     reader = page_for(UserFactory(username="bob"))
