@@ -136,7 +136,9 @@ def test_publishing_a_post_costs_the_same_with_10_or_1000_users(
     _bulk_users(990)
     with_1000 = publish("For a thousand")
     assert with_10 == with_1000
-    assert with_10 <= 8  # the post, and one broadcast row (plus a channel lock on PostgreSQL)
+    # The post (4: savepoint, author check, insert, release), then its one broadcast row
+    # (4: savepoint, the channel's last position, insert, release; on PostgreSQL +1 lock).
+    assert with_10 <= 9
     assert Notification.objects.count() == 2
 
 
