@@ -215,10 +215,11 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
 def sale_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": _page(request, selectors.sales_for(user=request.user)),
+        "sales": True,
         "sales_total": selectors.sales_total(user=request.user),
         "query": "",
     }
-    return render(request, "shop/sale_list.html", context)
+    return render(request, "shop/purchase_list.html", context)
 
 
 @login_required

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.config.test_security import production_env
-from tests.live import BASE_DIR, Server, _wait_ready, database_url, free_port
+from tests.live import BASE_DIR, Server, _spawn, _wait_ready, database_url, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,23 +34,9 @@ def test_collectstatic_then_daphne_serves_hashed_static_files_in_production(tmp_
 
     port = free_port()
     log = tmp_path / "daphne.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+    server = Server(
+        url=f"http://127.0.0.1:{port}", port=port, process=_spawn(port, env, log), log=log, env=env
     )
-    server = Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log=log, env=env)
     try:
         _wait_ready(server)
         # As behind the TLS-terminating proxy (SECURE_PROXY_SSL_HEADER).
