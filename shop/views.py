@@ -123,6 +123,8 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
         # htmx swaps only 2xx responses: a refusal is still a fragment worth showing.
         context = _buy_context(request, product, form=BuyForm() if purchase else form)
         context["purchase"] = purchase
+        if purchase is not None and product is not None:
+            context["buyers"] = selectors.product_buyers(product=product)
         return render(request, "shop/product_detail.html#buy", context)
 
     if purchase is not None:

@@ -560,3 +560,21 @@ def test_public_profile_lists_the_users_recent_posts(client, user):
     assert "Post number 6" in page and "Post number 2" in page
     assert "Post number 1" not in page  # the five newest, then a link to all
     assert f'href="/authors/{user.username}/"' in page
+
+
+def test_htmx_buy_also_updates_the_sales_line_out_of_band(client, user, other_user):
+    from tests.shop.factories import ProductFactory, fund
+
+    product = ProductFactory(seller=other_user, price="5.00", stock=4)
+    fund(user, "50.00")
+    client.force_login(user)
+    response = client.post(
+        f"/shop/products/{product.pk}/buy/", {"quantity": "2"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    oob = response.text.split('id="product-sales"', 1)[1]
+    assert oob.startswith(' hx-swap-oob="true"')
+    assert "2 sold" in oob
+    assert f'href="/shop/u/{user.username}/"' in oob
+    page = client.get(f"/shop/products/{product.pk}/")
+    assert 'id="product-sales" hx-swap-oob' not in page.text  # the page itself is plain
