@@ -173,14 +173,20 @@ class Run:
         sock.setblocking(False)
         if source:
             sock.bind((source, 0))
+        transport = None
         try:
             await asyncio.wait_for(
                 self.loop.sock_connect(sock, (self.args.host, self.args.port)), self.args.timeout
             )
-            await self.loop.create_connection(lambda: client, sock=sock)
+            transport, _ = await self.loop.create_connection(lambda: client, sock=sock)
             await asyncio.wait_for(asyncio.shield(client.ready), self.args.timeout)
         except BaseException:
-            sock.close()
+            # The transport owns the socket once made: closing only the socket would leave
+            # its file descriptor registered, and the next connection to reuse it would fail.
+            if transport is not None:
+                transport.abort()
+            else:
+                sock.close()
             raise
         return client
 
