@@ -40,6 +40,7 @@ run: install .env
 	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) config.asgi:application
 
 test: install
+	@.ci/system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
