@@ -33,7 +33,10 @@ def count_queries(paths: list[str]) -> dict:
 
 
 def _seconds(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", value)
+    if match is None:
+        raise ValueError(f"wrk printed a latency of {value!r}: did every request fail?")
+    number, unit = match.groups()
     return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
@@ -54,6 +57,8 @@ def wrk(url: str, cookie: str, connections: int, duration: int) -> dict:
         check=True,
         timeout=duration + 60,
     ).stdout
+    if "Requests/sec" not in out or "Latency Distribution" not in out:
+        raise RuntimeError(f"wrk gave no measurement for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+(\S+)", out).group(1)
     p99 = re.search(r"99%\s+(\S+)", out).group(1)

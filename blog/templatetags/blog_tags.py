@@ -1,5 +1,6 @@
 """Template filters of the blog: safe Markdown, plain-text excerpts, permission checks."""
 
+from functools import lru_cache
 from html import unescape
 
 import markdown as md
@@ -24,6 +25,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
 
 
+# Rendering is the costliest part of a blog page (a few ms per post) and a post's text
+# changes rarely: keep the latest results in memory, keyed by the text itself, so an edit
+# is a new key and the sanitiser always made what is shown.
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     """Markdown to HTML that carries no script, event handler, htmx attribute or js: link."""
     html = md.markdown(text or "", extensions=EXTENSIONS, output_format="html")
@@ -44,6 +49,11 @@ def markdown_filter(text: str) -> SafeString:
 @register.filter
 def excerpt(text: str, words: int = 40) -> str:
     """The post's text without markup, cut to `words` words; the template escapes it."""
+    return _excerpt(text or "", words)
+
+
+@lru_cache(maxsize=512)
+def _excerpt(text: str, words: int) -> str:
     plain = unescape(nh3.clean(render_markdown(text), tags=set()))
     return Truncator(" ".join(plain.split())).words(words, truncate="…")
 
