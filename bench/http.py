@@ -60,8 +60,9 @@ def wrk(url: str, cookie: str, connections: int, duration: int) -> dict:
     if "Requests/sec" not in out or "Latency Distribution" not in out:
         raise RuntimeError(f"wrk gave no measurement for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    # The percentile lines of --latency, not a "+/- Stdev" column that ends in 50%.
+    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.MULTILINE).group(1)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return {
