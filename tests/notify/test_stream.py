@@ -193,3 +193,10 @@ def test_user_text_arrives_escaped_in_the_event_data(daphne_server, people, stre
     html = payload["html"]["en"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # ...and the banner, escaped
     assert "<img" not in html and "<script" not in html
+
+
+def test_an_idle_stream_gets_keep_alives(daphne_server, streams):
+    # django-eventstream sends one every 20 seconds, so proxies do not cut an idle stream.
+    client = streams(daphne_server)
+    client.wait_for(lambda events: any(e.event == "keep-alive" for e in events), timeout=25)
+    assert client.error is None
