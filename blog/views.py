@@ -7,9 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +19,7 @@ from blog import selectors, services
 from blog.forms import CommentForm, PostFilterForm, PostForm
 from blog.models import Comment, Post, Reaction
 from blog.selectors import Ordering
+from config.views import add_service_errors, paginate
 
 PAGE_SIZE = 10
 
@@ -73,26 +71,13 @@ def _data(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
-    # get_page: a non-numeric page is page 1, one past the end is the last page.
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
     filters = PostFilterForm(request.GET).values()
     if author_user is not None:
         filters["author"] = author_user.get_username()
     posts = selectors.post_list(user=request.user, **filters)
     context = {
-        "page_obj": _paginate(request, posts),
+        "page_obj": paginate(request, posts, PAGE_SIZE),
         "filters": filters,
         "orderings": Ordering.choices,
         "author_user": author_user,
@@ -142,7 +127,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
         try:
             post = services.post_create(author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your post is published."))
             return redirect(post)
@@ -159,7 +144,7 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.post_update(post=post, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The post is saved."))
             return redirect(post)
@@ -217,7 +202,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 post=post, author=request.user, content=form.cleaned_data["content"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     if comment is not None:
         if not _is_fragment(request):
             messages.success(request, _("Your comment is added."))
@@ -245,7 +230,7 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=comment, user=request.user, content=form.cleaned_data["content"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if _is_fragment(request):
                 return render(request, "blog/post_detail.html#comment", {"comment": comment})

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_eventstream.utils import get_channelmanager, sse_error_response
 from django_eventstream.views import events as eventstream_events
 
+from config.views import paginate
 from notify import selectors, services
 from notify.models import Notification
 
@@ -23,7 +24,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     unread = request.GET.get("unread") == "1"
     notifications = selectors.notification_list(user=request.user, kind=kind, unread=unread)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, notifications, PAGE_SIZE)
     context = {
         "page": page,
         "kind": kind if kind in Notification.Kind.values else "",

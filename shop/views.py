@@ -7,8 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -19,17 +17,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from blog.selectors import post_list
 from config.errors import Conflict
+from config.views import add_service_errors, paginate
 from shop import selectors, services
 from shop.forms import BuyForm, ProductFilterForm, ProductForm, ProfileForm
 from shop.models import Product, Purchase
 from shop.templatetags.shop_tags import money
 
 PER_PAGE = 12
-
-
-def _page(request: HttpRequest, items: QuerySet) -> Page:
-    # get_page: a non-numeric page is the first, a page past the end is the last.
-    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -41,15 +35,6 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on top when unknown)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
@@ -58,7 +43,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     products = selectors.product_list(**filters, user=request.user)
     context = {
         "filter_form": filter_form,
-        "page_obj": _page(request, products),
+        "page_obj": paginate(request, products, PER_PAGE),
         "query": _query_without_page(request),
         "hx_target": "#results",
     }
@@ -110,7 +95,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
                 product=pk, buyer=request.user, quantity=form.cleaned_data["quantity"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
         except Conflict as exc:
             form.add_error(None, exc.message)
@@ -160,7 +145,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
         try:
             product = services.product_create(seller=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your product is on sale."))
             return redirect(product)
@@ -184,7 +169,7 @@ def product_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             product = services.product_update(product=product, user=request.user, **form.changes())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(product)
@@ -208,7 +193,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def purchase_list(request: HttpRequest) -> HttpResponse:
-    page_obj = _page(request, selectors.purchases_for(user=request.user))
+    page_obj = paginate(request, selectors.purchases_for(user=request.user), PER_PAGE)
     return render(request, "shop/purchase_list.html", {"page_obj": page_obj, "query": ""})
 
 
@@ -216,7 +201,7 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sale_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "page_obj": _page(request, selectors.sales_for(user=request.user)),
+        "page_obj": paginate(request, selectors.sales_for(user=request.user), PER_PAGE),
         "sales": True,
         "sales_total": selectors.sales_total(user=request.user),
         "query": "",
@@ -233,7 +218,7 @@ def profile_me(request: HttpRequest) -> HttpResponse:
         try:
             services.profile_update(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("shop:profile-me")
@@ -251,7 +236,7 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     context = {
         "profile": profile,
         "recent_posts": post_list(author=profile.user.get_username(), user=request.user)[:5],
-        "page_obj": _page(request, products),
+        "page_obj": paginate(request, products, PER_PAGE),
         "query": "",
         "is_me": request.user.pk == profile.user_id,
     }
