@@ -15,16 +15,22 @@ except ImproperlyConfigured as exc:
 
     exit_with("configuration error", exc)
 
+from django.conf import settings
 from django.urls import reverse
 
-from notify.asgi import StreamHandler
+from notify import stream
 
 STREAM_PATH = reverse("notify:events")
-stream_application = StreamHandler()
+# Behind a GRIP proxy (Pushpin), its signed stream requests are short: Django's view answers
+# them with hold instructions (django-eventstream). Every other stream request is held here.
+GRIP = bool(getattr(settings, "GRIP_URL", ""))
 
 
 async def application(scope, receive, send):
-    # The SSE stream holds its connection open: no thread of its own (notify/asgi.py).
-    if scope["type"] == "http" and scope["path"] == STREAM_PATH:
-        return await stream_application(scope, receive, send)
+    if (
+        scope["type"] == "http"
+        and scope["path"] == STREAM_PATH
+        and not (GRIP and any(name == b"grip-sig" for name, _value in scope["headers"]))
+    ):
+        return await stream.application(scope, receive, send)
     return await django_application(scope, receive, send)

@@ -301,6 +301,11 @@ if PRODUCTION:
 # Last-Event-ID however long it was away; notify.channels decides who reads which channel.
 EVENTSTREAM_STORAGE_CLASS = "notify.storage.NotificationStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "notify.channels.ChannelManager"
+# Each server process reads the history's newest rows this often (one indexed query for the
+# whole process), so a notification stored by any other process reaches its open streams.
+NOTIFY_WATCH_SECONDS = _int("NOTIFY_WATCH_MS", 1000) / 1000
+if NOTIFY_WATCH_SECONDS <= 0:
+    raise ConfigError("NOTIFY_WATCH_MS must be a positive number of milliseconds")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     from urllib.parse import urlparse

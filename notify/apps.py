@@ -7,6 +7,4 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notify import fanout, receivers  # noqa: F401 - connects the receivers
-
-        fanout.install()
+        from notify import receivers  # noqa: F401 - connects the receivers

@@ -1,17 +1,18 @@
-"""Keeps django-eventstream's Redis fan-out alive when Redis goes away and comes back.
+"""Events from other processes through Redis pub/sub (`REDIS_URL`), kept alive.
 
-django-eventstream subscribes to Redis once, on the first stream connection, and its listener
-task ends for good at the first connection error. This one reconnects with backoff, and every
-time it (re)subscribes it makes the local streams re-read the notification history, so events
-published while Redis was unreachable still arrive, without a server restart.
+django-eventstream's own listener subscribes once and ends for good at the first connection
+error. This one reconnects with backoff, and every time it (re)subscribes it makes the hub
+re-read the history for every channel it holds, so events published while Redis was
+unreachable still arrive, without a reconnect. (The hub's watcher would find them within a
+second too; this is quicker.)
 """
 
 import asyncio
-import json
 import logging
 
 from django.conf import settings
-from django_eventstream.event import Event
+
+from notify import eventstream
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +20,8 @@ RETRY_MIN, RETRY_MAX = 0.5, 5.0
 
 
 class ResilientRedisListener:
-    def __init__(self, manager) -> None:
-        self.manager = manager
-        self.task: asyncio.Task | None = None
+    def __init__(self, hub) -> None:
+        self.hub = hub
 
     async def start(self) -> None:
         from redis.asyncio import Redis
@@ -29,10 +29,7 @@ class ResilientRedisListener:
         from redis.asyncio.retry import Retry as AsyncRetry
         from redis.backoff import NoBackoff
 
-        # django-eventstream starts this task without keeping a reference to it, and asyncio
-        # holds tasks weakly: without this one the garbage collector may end the fan-out.
-        self.task = asyncio.current_task()
-        listener = self
+        hub = self.hub
 
         class CatchUpPubSub(PubSub):
             # redis-py reconnects and resubscribes by itself after a short outage; either
@@ -40,7 +37,7 @@ class ResilientRedisListener:
             async def on_connect(self, connection) -> None:
                 await super().on_connect(connection)
                 logger.info("connected to Redis for live events")
-                listener.catch_up()
+                hub.resync()
 
         options = {
             **settings.EVENTSTREAM_REDIS,
@@ -55,10 +52,10 @@ class ResilientRedisListener:
             client = Redis(**options)
             pubsub = CatchUpPubSub(client.connection_pool)
             try:
-                await pubsub.subscribe("events_channel")
+                await pubsub.subscribe(eventstream.REDIS_CHANNEL)
                 logger.info("subscribed to Redis for live events")
                 delay = RETRY_MIN
-                self.catch_up()
+                hub.resync()
                 async for message in pubsub.listen():
                     if message["type"] == "message":
                         self.deliver(message["data"])
@@ -76,32 +73,10 @@ class ResilientRedisListener:
             delay = min(delay * 2, RETRY_MAX)
 
     def deliver(self, raw: bytes | str) -> None:
-        data = json.loads(raw)
-        pub_id = data["pub_id"]
-        event = Event(
-            data["channel"], data["event_type"], data["data"], id=int(pub_id) if pub_id else None
-        )
-        self.manager.add_to_queues(data["channel"], event)
-
-    def catch_up(self) -> None:
-        """Wake every local stream as if it had overflowed: it re-reads from the history."""
-        with self.manager.lock:
-            listeners = {
-                listener
-                for channel_listeners in self.manager.listeners_by_channel.values()
-                for listener in channel_listeners
-            }
-            for listener in listeners:
-                listener.overflow = True
-        for listener in listeners:
-            listener.wake_threadsafe()
-
-
-def install() -> None:
-    """Replace django-eventstream's one-shot Redis listener with the resilient one."""
-    if not hasattr(settings, "EVENTSTREAM_REDIS"):
-        return
-    from django_eventstream.views import get_listener_manager
-
-    manager = get_listener_manager()
-    manager.redis_listener = ResilientRedisListener(manager)
+        try:
+            event = eventstream.parse_redis_message(raw)
+        except (ValueError, KeyError, TypeError):
+            logger.warning("ignored a malformed message on Redis: %.200r", raw)
+            return
+        if event is not None:
+            self.hub.deliver(*event)

@@ -11,15 +11,12 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
-from django_eventstream import send_event
-from django_eventstream.event import Event
-from django_eventstream.views import get_listener_manager
 
+from notify import eventstream
+from notify.hub import EVENT_TYPE, hub
 from notify.models import Notification, NotificationRead, ReadWatermark, channel_for
 
 logger = logging.getLogger(__name__)
-
-EVENT_TYPE = "notification"
 
 
 @transaction.atomic
@@ -62,16 +59,12 @@ def _lock_channel(channel: str) -> None:
 
 
 def _publish(notification: Notification) -> None:
+    """After commit: to this process's streams at once, and to the other processes."""
     data = encode_payload(notification)
-    try:
-        # Blocking: a management command must not exit before the GRIP proxy has the event.
-        send_event(notification.channel, EVENT_TYPE, data, json_encode=False, async_publish=False)
-    except Exception:
-        # Redis (or the GRIP proxy) is unreachable. The notification is stored: streams of
-        # this process get it now, the others when Redis is back or they reconnect.
-        logger.exception("could not publish notification %s to all processes", notification.pk)
-        event = Event(notification.channel, EVENT_TYPE, data, id=notification.seq)
-        get_listener_manager().add_to_queues(notification.channel, event)
+    hub.announce(notification.channel, notification.seq, data)
+    # Redis and a GRIP proxy, where configured; the other processes' watchers find the
+    # notification in the history within a second in any case.
+    eventstream.publish_to_other_processes(notification.channel, EVENT_TYPE, data, notification.seq)
 
 
 # As Django's json_script does: no "<", ">" or "&" in the raw event data, whatever users wrote.

@@ -1,5 +1,8 @@
+import jwt
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,11 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_eventstream.utils import get_channelmanager, sse_error_response
 from django_eventstream.views import events as eventstream_events
 
 from config.views import paginate
-from notify import selectors, services
+from notify import selectors, services, stream
+from notify.channels import default_channels
 from notify.models import Notification
 
 PAGE_SIZE = 20
@@ -100,23 +103,33 @@ def new_posts_hint(request: HttpRequest) -> HttpResponse:
 
 
 def events(request: HttpRequest) -> HttpResponse:
-    """The SSE stream: the broadcast channel, and the signed-in user's own channel."""
-    # django-eventstream checks channel permissions only once the stream runs, answering
-    # 200 and an error event; refuse up front with a real status instead, so an EventSource
-    # stops rather than retrying forever, and a client can tell what went wrong.
-    manager = get_channelmanager()
-    user = request.user if request.user.is_authenticated else None
-    denied = sorted(
-        channel
-        for channel in manager.get_channels_for_request(request, {})
-        if not manager.can_read_channel(user, channel)
-    )
-    if denied:
-        response = sse_error_response(
-            "forbidden", f"Permission denied to channels: {', '.join(denied)}", {"channels": denied}
-        )
-        response.status_code = 403
-        return response
+    """A GRIP proxy's stream request, answered at once with hold instructions.
+
+    config/asgi.py sends only requests signed by the proxy (`Grip-Sig`) here; every other
+    stream is held by notify/stream.py. The same checks apply: channels through
+    notify.channels, a strict Last-Event-ID, the session cookie or an allauth token; the
+    proxy's own parameters (es-meta, recover, link) are accepted from the proxy only, and the
+    channels a signed es-meta names are checked again.
+    """
+    try:
+        user = _stream_user(request)
+        proxied = bool(getattr(request, "grip", None) and request.grip.proxied)
+        if not proxied:
+            raise stream.bad_request(
+                "this URL is served by the ASGI application (config.asgi), or through the proxy"
+            )
+        asked = stream.asked_channels(request.GET)
+        stream.resume_positions(request.GET, request.headers.get("Last-Event-ID"))
+        user_id = user.pk if user is not None else None
+        channels = default_channels(user_id) if asked is None else asked
+        stream.check_channels(channels, user_id)
+        if request.GET.get("es-meta"):
+            meta_user_id, meta_channels = _es_meta(request.GET["es-meta"])
+            stream.check_channels(meta_channels, meta_user_id)
+    except stream.StreamRefused as refused:
+        return HttpResponse(refused.body(), status=refused.status, content_type="text/event-stream")
+    # django-eventstream reads the user from the request (the token's, if one was sent).
+    request.user = user if user is not None else AnonymousUser()
     response = eventstream_events(request)
     if (
         not isinstance(response, StreamingHttpResponse)
@@ -124,6 +137,32 @@ def events(request: HttpRequest) -> HttpResponse:
     ):
         response.status_code = 400
     return response
+
+
+def _stream_user(request: HttpRequest):
+    token = request.headers.get("X-Session-Token")
+    if token:
+        try:
+            return stream.authenticated_user(None, token)
+        except stream.InvalidToken:
+            raise stream.StreamRefused(
+                401, "not-authenticated", "The session token is invalid or has expired."
+            ) from None
+    return request.user if request.user.is_authenticated else None
+
+
+def _es_meta(value: str) -> tuple[int | None, list[str]]:
+    """The user and channels of django-eventstream's signed `es-meta`, or a bad request."""
+    try:
+        meta = jwt.decode(value, settings.SECRET_KEY.encode(), algorithms=["HS256"])
+        channels = meta.get("channels") or []
+        user = meta.get("user", "anonymous")
+        if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+            raise ValueError("channels")
+        user_id = None if user == "anonymous" else int(user)
+    except (jwt.PyJWTError, ValueError, TypeError, AttributeError):
+        raise stream.bad_request("es-meta is malformed, expired or not ours") from None
+    return user_id, channels
 
 
 def _back(request: HttpRequest, message: str) -> HttpResponse:

@@ -1,10 +1,13 @@
 """What becomes a notification, for whom, and when it is published."""
 
+import json
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
-from django_eventstream.views import Listener, get_listener_manager
 
 from blog import services as blog
+from notify.hub import hub
 from notify.models import Notification
 from shop import services as shop
 from tests.factories import UserFactory
@@ -14,26 +17,33 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def listen():
-    """A real django-eventstream listener in this process, as a streaming client has."""
-    manager = get_listener_manager()
-    listeners = []
+def listen(monkeypatch):
+    """What this process's stream hub is handed (notify.hub.Hub.announce), per channel.
 
-    def subscribe(*channels: str) -> Listener:
-        listener = Listener()
-        listener.loop = type("Loop", (), {"call_soon_threadsafe": lambda self, fn: None})()
-        listener.channels = set(channels)
-        manager.add_listener(listener)
-        listeners.append(listener)
-        return listener
+    Delivery from the hub to real streams is tested against daphne (test_stream.py); here,
+    what is published, to which channel, and when.
+    """
+    announced: list[tuple[str, int, str]] = []
+    monkeypatch.setattr(hub, "announce", lambda *event: announced.append(event))
 
-    yield subscribe
-    for listener in listeners:
-        manager.remove_listener(listener)
+    def subscribe(channel: str) -> Listener:
+        return Listener(channel, announced)
+
+    return subscribe
 
 
-def queued(listener) -> list:
-    return [item for items in listener.channel_items.values() for item in items]
+class Listener:
+    def __init__(self, channel: str, announced: list) -> None:
+        self.channel = channel
+        self.announced = announced
+
+
+def queued(listener: Listener) -> list[SimpleNamespace]:
+    return [
+        SimpleNamespace(id=seq, type="notification", data=json.loads(data))
+        for channel, seq, data in listener.announced
+        if channel == listener.channel
+    ]
 
 
 def test_a_new_post_is_one_broadcast_published_after_commit(
@@ -51,7 +61,8 @@ def test_a_new_post_is_one_broadcast_published_after_commit(
     assert notification.url == post.get_absolute_url()
     (event,) = queued(listener)
     assert event.id == notification.seq == 1
-    assert event.type == "notification"
+    assert event.data["id"] == notification.pk
+    assert event.data["kind"] == "new_post"
 
 
 def test_a_rolled_back_post_publishes_and_stores_nothing(

@@ -1,4 +1,4 @@
-"""Open streams cost no thread each (notify/asgi.py), and pages still work around them."""
+"""Open streams cost no thread each (notify/stream.py), and pages still work around them."""
 
 from pathlib import Path
 

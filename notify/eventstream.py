@@ -1,0 +1,71 @@
+"""Everything Agora takes from django-eventstream's internals, in one place.
+
+django-eventstream stays the protocol (event ids `channel:seq,...`, `stream-error`), the
+publishing layer to Redis and to a GRIP proxy (Pushpin), and the view that answers a GRIP
+proxy's stream requests. Agora's own stream server (`notify.stream`, `notify.hub`) serves the
+connections it holds itself. What it relies on beyond the documented `send_event` is named
+here and pinned by `tests/notify/test_eventstream_contract.py`, which fails when an upgrade
+changes it; `pyproject.toml` bounds the version.
+"""
+
+import json
+import logging
+from urllib.parse import quote
+
+from django.conf import settings
+from django_eventstream import eventstream as _eventstream
+from django_eventstream.utils import publish_event, sse_encode_event
+
+logger = logging.getLogger(__name__)
+
+# The Redis pub/sub channel django-eventstream's processes share (its RedisListener's).
+REDIS_CHANNEL = "events_channel"
+
+
+def make_event_id(positions: dict[str, int]) -> str:
+    """`notifications:41,user-7:40`: django-eventstream's id form, channels in sorted order."""
+    return ",".join(f"{quote(channel)}:{positions[channel]}" for channel in sorted(positions))
+
+
+def encode_event(event_type: str, data: str, event_id: str | None = None) -> bytes:
+    return sse_encode_event(event_type, data, event_id=event_id).encode()
+
+
+def encode_error(condition: str, text: str, extra: dict | None = None) -> bytes:
+    payload = {"condition": condition, "text": text, **(extra or {})}
+    return encode_event("stream-error", json.dumps(payload), event_id="error")
+
+
+def redis_client():
+    """django-eventstream's own Redis client (None without EVENTSTREAM_REDIS)."""
+    return _eventstream.redis_client
+
+
+def publish_to_other_processes(channel: str, event_type: str, data: str, seq: int) -> None:
+    """Redis (other daphne processes) and the GRIP proxy, each on its own.
+
+    django-eventstream's `send_event` publishes to Redis first and gives up before the proxy
+    when Redis fails; here a Redis outage never keeps an event from the proxy's streams.
+    Errors are logged: the notification is stored, and readers catch up from the history.
+    """
+    client = redis_client()
+    if client is not None:
+        message = {"channel": channel, "event_type": event_type, "data": data, "pub_id": str(seq)}
+        try:
+            client.publish(REDIS_CHANNEL, json.dumps(message))
+        except Exception:
+            logger.warning("could not publish %s:%s to Redis", channel, seq, exc_info=True)
+    if getattr(settings, "GRIP_URL", ""):
+        try:
+            # Blocking: a management command must not exit before the proxy has the event.
+            publish_event(channel, event_type, data, str(seq), str(seq - 1), blocking=True)
+        except Exception:
+            logger.warning("could not publish %s:%s to the GRIP proxy", channel, seq, exc_info=True)
+
+
+def parse_redis_message(raw: bytes | str) -> tuple[str, int, str] | None:
+    """(channel, seq, data) of a message `publish_to_other_processes` (or send_event) sent."""
+    message = json.loads(raw)
+    if not message.get("pub_id"):
+        return None
+    return message["channel"], int(message["pub_id"]), message["data"]
