@@ -13,8 +13,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django_eventstream.utils import make_id
 
+from notify import eventstream
 from notify.models import (
     BROADCAST_CHANNEL,
     Notification,
@@ -81,8 +81,8 @@ def stream_positions(*, user: AbstractBaseUser) -> dict[str, int]:
 
 
 def make_event_id(positions: dict[str, int]) -> str:
-    """The Last-Event-ID that resumes a stream from these positions."""
-    return make_id(dict(positions))
+    """The Last-Event-ID that resumes a stream from these positions (channels sorted)."""
+    return eventstream.make_event_id(dict(positions))
 
 
 def new_posts_since(*, after_seq: int) -> int:
