@@ -21,6 +21,27 @@ class SSEEvent:
         return json.loads(self.data)
 
 
+def parse_events(text: str) -> list[SSEEvent]:
+    """The events in a complete SSE body (say, a refusal's)."""
+    events = []
+    fields: dict[str, list[str]] = {}
+    for line in [*text.splitlines(), ""]:
+        if line == "":
+            if fields:
+                events.append(
+                    SSEEvent(
+                        event=(fields.get("event") or ["message"])[0],
+                        data="\n".join(fields.get("data", [])),
+                        id=(fields.get("id") or [None])[0],
+                    )
+                )
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            fields.setdefault(name, []).append(value.removeprefix(" "))
+    return events
+
+
 @dataclass
 class SSEClient:
     url: str

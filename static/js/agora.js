@@ -18,7 +18,7 @@
     var remember = function (event) {
       if (event.lastEventId && event.lastEventId !== "error") positions[url] = event.lastEventId;
     };
-    ["notification", "stream-reset", "message"].forEach(function (name) {
+    ["stream-open", "notification", "stream-reset", "message"].forEach(function (name) {
       source.addEventListener(name, remember);
     });
     return source;
