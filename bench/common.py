@@ -1,10 +1,12 @@
 """What every benchmark shares: paths, the server environment, processes, memory, the machine."""
 
+import itertools
 import json
 import os
 import platform
 import resource
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -59,6 +61,19 @@ def server_env(settings: str = "bench.settings", **extra: str) -> dict[str, str]
     return env
 
 
+def listen_drops() -> int:
+    """SYNs the kernel dropped because a listen queue was full (machine-wide, since boot).
+
+    Each one costs that client a retransmit, 1 s later: a few of them can double a short
+    connect phase, so the benchmark reports how many happened during it.
+    """
+    lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines()]
+    for names, values in itertools.pairwise(lines):
+        if names[0] == "TcpExt:" and values[0] == "TcpExt:" and "ListenDrops" in names:
+            return int(values[names.index("ListenDrops")])
+    return 0
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -89,6 +104,13 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
+    """CPU time of a process, all its threads (dead ones too), to the nanosecond.
+
+    Linux's process CPU clock of another process (clock_getcpuclockid's id: CPUCLOCK_SCHED of
+    the thread group); /proc's utime + stime, which count in 10 ms ticks, if it is refused.
+    """
+    with suppress(OSError):
+        return time.clock_gettime(((~pid) << 3) | 2)
     parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -235,6 +257,25 @@ def machine() -> dict:
         "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     }
+
+
+def make_command(argv: list[str]) -> str:
+    """`make bench SIZES=… BENCH_ARGS="…"`: how to run it again, from the project's folder."""
+    sizes, rest = None, []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--sizes":
+            sizes = next(args, "")
+        elif arg.startswith("--sizes="):
+            sizes = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    command = "make bench"
+    if sizes:
+        command += f" SIZES={sizes}"
+    if rest:
+        command += f' BENCH_ARGS="{shlex.join(rest)}"'
+    return command
 
 
 def save(name: str, data: dict) -> Path:

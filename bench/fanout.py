@@ -5,15 +5,28 @@ Variants (each on a fresh server per size, so memory starts from the same point)
 * `agora`: daphne serving Agora, SSE at /notifications/stream/ (embedded mode: the event
   fans out inside the process that stored it); the broadcast is a post created through
   `POST /api/posts/` by a signed-in user.
+* `agora-signed-in`: the same, every client signed in (a session cookie of one of the seed's
+  listeners, round-robin): the stream request looks the session and the user up, and the
+  stream has the user's own channel too.
+* `floor`: the same daphne serving a bare ASGI application (`bench/peers/floor.py`) that
+  writes one pre-encoded frame to each open stream's `send`: the least any stream server on
+  daphne can cost, measured in the same run. Broadcast: `POST /broadcast/`.
 * `agora-pushpin`: the same daphne behind Pushpin (GRIP_URL); the clients connect to
   Pushpin, daphne answers each stream request once and publishes to Pushpin's control port.
 * `channels-memory`, `channels-redis`: the brief's original design
   (`bench/peers/channels_peer`), a Channels WebSocket consumer in a group and `group_send`,
   with the in-memory layer or channels_redis.
+
+CPU is read from /proc for every process serving the clients (daphne; with Pushpin, all of
+Pushpin's processes too; with channels_redis, Redis too): per connect (the connect phase's
+CPU ÷ clients connected) and per client per broadcast (a round's CPU ÷ the clients open in
+that round, the median of the rounds; it includes the publishing request itself, a fixed
+cost).
 """
 
 import json
 import os
+import statistics
 import subprocess
 import time
 from contextlib import ExitStack, suppress
@@ -26,8 +39,10 @@ from bench.common import (
     DATA_DIR,
     PYTHON,
     Process,
+    children,
     cpu_seconds,
     daphne,
+    listen_drops,
     pushpin_process,
     redis_process,
     rss_kb,
@@ -35,20 +50,43 @@ from bench.common import (
     tree_rss_kb,
 )
 
-VARIANTS = ("agora", "agora-pushpin", "channels-memory", "channels-redis")
+VARIANTS = (
+    "floor",
+    "agora",
+    "agora-signed-in",
+    "agora-pushpin",
+    "channels-memory",
+    "channels-redis",
+)
 PEER_SETTINGS = "bench.peers.channels_peer.settings"
 PEER_APP = "bench.peers.channels_peer.asgi:application"
+FLOOR_APP = "bench.peers.floor:application"
 
 
 class Loadgens:
     """Client processes, each holding its share of the connections from its own address."""
 
-    def __init__(self, mode: str, port: int, path: str, count: int, procs: int, batch: int):
+    def __init__(
+        self,
+        mode: str,
+        port: int,
+        path: str,
+        count: int,
+        procs: int,
+        batch: int,
+        extra: tuple[str, ...] = (),
+        cookies_file: Path | None = None,
+    ):
         self.procs: list[subprocess.Popen] = []
         share = [count // procs + (1 if i < count % procs else 0) for i in range(procs)]
         for i, n in enumerate(share):
             if n == 0:
                 continue
+            options = list(extra)
+            if cookies_file is not None:
+                # Round-robin over the sessions across the processes: process i starts where
+                # process i - 1's clients end.
+                options += [f"--cookies-file={cookies_file}", f"--cookie-offset={sum(share[:i])}"]
             args = [
                 PYTHON,
                 "-m",
@@ -59,6 +97,7 @@ class Loadgens:
                 f"--count={n}",
                 f"--batch={batch}",
                 f"--source=127.0.0.{2 + i}",
+                *options,
             ]
             self.procs.append(
                 subprocess.Popen(
@@ -101,6 +140,24 @@ class Loadgens:
                 proc.wait()
 
 
+def cookies_file(seed: dict) -> Path:
+    """The seed's listener sessions as Cookie header values, one a line, for the loadgen."""
+    path = DATA_DIR / "listener-cookies.txt"
+    name = seed["session_cookie"]
+    path.write_text("".join(f"{name}={key}\n" for key in seed["listener_sessions"]))
+    return path
+
+
+def servers_cpu_seconds(processes: list[Process]) -> float:
+    """CPU of every process serving the clients, with their children (Pushpin's several)."""
+    total = 0.0
+    for process in processes:
+        for pid in [process.pid, *children(process.pid)]:
+            with suppress(OSError):  # gone meanwhile
+                total += cpu_seconds(pid)
+    return total
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -139,8 +196,11 @@ class Trigger:
 
 def servers(variant: str, seed: dict) -> tuple[list[Process], Process, Process]:
     """(every process to start in order, the one clients connect to, the one that publishes)."""
-    if variant == "agora":
+    if variant in {"agora", "agora-signed-in"}:
         app = daphne("daphne-agora", server_env())
+        return [app], app, app
+    if variant == "floor":
+        app = daphne("daphne-floor", server_env(ASGI_APP=FLOOR_APP))
         return [app], app, app
     if variant == "agora-pushpin":
         # Pushpin needs the origin's port and daphne needs Pushpin's control URL.
@@ -163,27 +223,32 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
     websocket = variant.startswith("channels")
     path = "/ws/notifications/" if websocket else "/notifications/stream/"
     mode = "ws" if websocket else "sse"
+    cookies = cookies_file(seed) if variant == "agora-signed-in" else None
     result: dict = {"variant": variant, "clients": size, "client_processes": procs}
     with ExitStack() as stack:
         for process in processes:
             ready = None if process.name in {"redis", "pushpin"} else "/"
             process.start(ready)
             stack.callback(process.stop)
-        held_by = [p for p in processes if p.name != "redis"]
+        held_by = [p for p in processes if p.name != "redis"]  # memory: what holds streams
         # Warm up: a few streams open, get one broadcast and close, so lazy imports (the first
         # publish imports django_grip) and caches are in the baseline, not in the first round.
-        trigger = Trigger(origin.port, seed, peer=websocket)
-        warm = Loadgens(mode, edge.port, path, 20, 1, 20)
+        trigger = Trigger(origin.port, seed, peer=websocket or variant == "floor")
+        warm = Loadgens(mode, edge.port, path, 20, 1, 20, cookies_file=cookies)
         warm.read_all("connected")
         warm.send("expect 10")
         warm.read_all("armed")
+        warm_cpu = servers_cpu_seconds(processes)
         trigger.fire()
         warm.read_all("received")
+        warm_cpu = servers_cpu_seconds(processes) - warm_cpu
         warm.close()
         time.sleep(1.0)
         before = {p.name: tree_rss_kb(p.pid) for p in held_by}
         cpu_before = cpu_seconds(origin.pid)
-        loadgens = Loadgens(mode, edge.port, path, size, procs, batch)
+        all_cpu_before = servers_cpu_seconds(processes)
+        drops_before = listen_drops()
+        loadgens = Loadgens(mode, edge.port, path, size, procs, batch, cookies_file=cookies)
         stack.callback(loadgens.close)
         connected = loadgens.read_all("connected")
         ok = sum(c["ok"] for c in connected)
@@ -192,6 +257,8 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
         for c in connected:
             for name, n in c["errors"].items():
                 errors[name] = errors.get(name, 0) + n
+        connect_cpu = servers_cpu_seconds(processes) - all_cpu_before
+        drops = listen_drops() - drops_before
         time.sleep(3.0)  # idle
         after = {p.name: tree_rss_kb(p.pid) for p in held_by}
         delta_kb = sum(after.values()) - sum(before.values())
@@ -201,7 +268,11 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
             connect_errors=errors,
             connect_seconds=round(seconds, 3),
             connect_rate=round(ok / seconds, 1) if seconds else None,
+            connect_listen_drops=drops,
             connect_cpu_seconds=round(cpu_seconds(origin.pid) - cpu_before, 2),
+            connect_servers_cpu_seconds=round(connect_cpu, 2),
+            connect_cpu_ms=round(connect_cpu * 1000 / ok, 3) if ok else None,
+            warm_broadcast_cpu_seconds=round(warm_cpu, 2),
             rss_before_kb=before,
             rss_idle_kb=after,
             kb_per_connection=round(delta_kb / ok, 1) if ok else None,
@@ -212,10 +283,14 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
             loadgens.send(f"expect {max(30, size / 200)}")
             loadgens.read_all("armed")
             cpu_before = cpu_seconds(origin.pid)
+            all_cpu_before = servers_cpu_seconds(processes)
             request_seconds = trigger.fire()
             received = loadgens.read_all("received")
+            all_cpu = servers_cpu_seconds(processes) - all_cpu_before
             latencies = [x for r in received for x in r["latencies"]]
             all_latencies += latencies
+            # The clients still open in this round (a peer may have dropped some).
+            live = len(latencies) + sum(r["missing"] for r in received)
             per_round.append(
                 {
                     "received": len(latencies),
@@ -225,6 +300,9 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
                     "max": max(latencies, default=None),
                     "publish_request_seconds": round(request_seconds, 3),
                     "server_cpu_seconds": round(cpu_seconds(origin.pid) - cpu_before, 2),
+                    "servers_cpu_seconds": round(all_cpu, 2),
+                    "open_clients": live,
+                    "cpu_us_per_client": round(all_cpu * 1e6 / live, 1) if live else None,
                 }
             )
             time.sleep(1.0)
@@ -235,6 +313,16 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
             p50=percentile(all_latencies, 50),
             p99=percentile(all_latencies, 99),
             max=max(all_latencies, default=None),
+            cpu_us_per_client_broadcast=(
+                round(
+                    statistics.median(
+                        x["cpu_us_per_client"] for x in per_round if x["cpu_us_per_client"]
+                    ),
+                    1,
+                )
+                if any(x["cpu_us_per_client"] for x in per_round)
+                else None
+            ),
             rss_after_kb={p.name: tree_rss_kb(p.pid) for p in held_by},
             origin_rss_kb=rss_kb(origin.pid),
         )
@@ -266,7 +354,8 @@ def summary(r: dict) -> str:
 
     return (
         f"connected {r['connected']}/{r['clients']} in {r['connect_seconds']} s "
-        f"({r['connect_rate']}/s), {r['kb_per_connection']} KB/conn, "
+        f"({r['connect_rate']}/s, {r['connect_cpu_ms']} ms CPU each), "
+        f"{r['kb_per_connection']} KB/conn, {r['cpu_us_per_client_broadcast']} µs CPU/client, "
         f"p50 {ms(r['p50'])} p99 {ms(r['p99'])} max {ms(r['max'])}, missing {r['missing']}"
     )
 

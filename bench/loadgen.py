@@ -1,21 +1,41 @@
 """Many streaming clients in one process: SSE (text/event-stream) or WebSocket, raw asyncio.
 
-One asyncio Protocol per connection, a minimal HTTP/1.1 GET (or WebSocket upgrade) and a
+One asyncio Protocol per client, a minimal HTTP/1.1 GET (or WebSocket upgrade) and a
 parser that only looks for what the benchmark needs, so that one process holds 10,000+
 connections and its own CPU time stays small next to the server's.
 
-Driven by the orchestrator (`bench/run.py`) over stdin/stdout, one JSON object a line:
+Driven by the orchestrator (`bench/fanout.py`, `bench/storm.py`) over stdin/stdout, one JSON
+object a line:
 
     started:  {"event": "connected", "ok": N, "failed": F, "seconds": S, "errors": {...}}
     stdin:    expect <timeout-seconds>
     stdout:   {"event": "armed"}
     ...the orchestrator publishes one broadcast...
     stdout:   {"event": "received", "latencies": [...], "missing": M}
+    stdin:    connect <n>          (n more clients; answers "connected" like the first ones)
     stdin:    quit
 
 Latency of a client = the time its copy of the event was complete (end of the SSE event or
 of the WebSocket frame) minus the `created` stamp inside the payload (ISO time, written by
 the server on the same machine's clock).
+
+`--cookies-file`: one `name=value` a line; client i sends line (offset + i) mod lines, so
+the clients are spread round-robin over several signed-in users.
+
+`--resume` (SSE, the restart storm): every client keeps the last SSE `id:` it saw (of any
+event, `stream-open` included, as an EventSource does) and the `seq` of every notification;
+when its stream ends it reconnects like a browser, after a random delay (`--retry-min` to
+`--retry-max` seconds), again and again while the server is down, sending `Last-Event-ID`.
+A reconnect answered with another status than 200 is given up, as an EventSource does.
+Storm commands (stdin → stdout):
+
+    storm-arm                      → {"event": "storm-armed", ...}: what the clients hold now
+    storm-expect <seq,seq,...>     → {"event": "storm-expecting"}: the notifications they missed
+    storm-report <t0> <timeout> <grace>
+                                   → {"event": "storm-report", ...} once every client has them
+                                     all, or all are back and `grace` s passed, or `timeout` s
+                                     after t0 (time.time() of the restart command)
+    storm-check <seq>              → {"event": "storm-checked", ...}: who has that one, once
 """
 
 import argparse
@@ -23,6 +43,7 @@ import asyncio
 import base64
 import json
 import os
+import random
 import re
 import resource
 import socket
@@ -32,6 +53,7 @@ from contextlib import suppress
 from datetime import datetime
 
 CREATED = re.compile(rb'"created": ?"([^"]+)"')
+SEQ = re.compile(rb'"seq": ?([0-9]+)')
 
 
 def raise_fd_limit() -> int:
@@ -47,29 +69,75 @@ def stamp(raw: bytes) -> float | None:
     return datetime.fromisoformat(match.group(1).decode()).timestamp()
 
 
+class Refused(ConnectionError):
+    """The server answered, with another status than 200 (101): an EventSource gives up."""
+
+
 class Client(asyncio.Protocol):
-    """One streaming connection. `ready` resolves when the stream is open."""
+    """One streaming client. `ready` resolves when its (current) stream is open.
 
-    __slots__ = ("buffer", "closed", "expecting", "headers_done", "ready", "received", "run")
+    With `--resume` the same object is the protocol of each of its successive connections.
+    """
 
-    def __init__(self, run: "Run") -> None:
+    __slots__ = (
+        "attempts",
+        "back_at",
+        "buffer",
+        "closed",
+        "complete_at",
+        "cookie",
+        "expecting",
+        "gave_up",
+        "headers_done",
+        "last_id",
+        "open",
+        "pre_id",
+        "pre_seqs",
+        "ready",
+        "received",
+        "run",
+        "seqs",
+    )
+
+    def __init__(self, run: "Run", cookie: str) -> None:
         self.run = run
-        self.ready = run.loop.create_future()
-        self.buffer = b""
-        self.headers_done = False
+        self.cookie = cookie
         self.expecting = False
         self.received: float | None = None  # latency of the awaited event
+        self.last_id: str | None = None  # the EventSource's "last event ID string"
+        self.seqs: list[int] = []  # every notification's seq, in order (--resume only)
+        self.pre_id: str | None = None  # at storm-arm
+        self.pre_seqs = 0
+        self.back_at: float | None = None  # stream open again after storm-arm
+        self.complete_at: float | None = None  # has every missed seq
+        self.attempts = 0  # reconnect attempts
+        self.gave_up: str | None = None
+        self.begin()
+
+    def begin(self) -> None:
+        """State of one connection."""
+        previous = getattr(self, "ready", None)
+        if previous is not None and previous.done() and not previous.cancelled():
+            previous.exception()  # a failed attempt's: retrieved, so asyncio logs nothing
+        self.ready = self.run.loop.create_future()
+        self.buffer = b""
+        self.headers_done = False
+        self.open = False
         self.closed = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:
-        transport.write(self.run.request)
+        transport.write(self.run.request_for(self))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         if not self.ready.done():
             self.ready.set_exception(ConnectionError(f"closed before the stream opened: {exc}"))
-        else:
+            return
+        if self.open:
+            self.open = False
             self.run.lost += 1
+            if self.run.args.resume and not self.run.stopping:
+                self.run.loop.create_task(self.run.reconnect(self))
 
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer + data
@@ -80,16 +148,31 @@ class Client(asyncio.Protocol):
                 return
             status = buffer[: buffer.find(b"\r\n")]
             if b" 200 " not in status and b" 101 " not in status:
-                self.ready.set_exception(ConnectionError(status.decode(errors="replace")))
+                if not self.ready.done():
+                    self.ready.set_exception(Refused(status.decode(errors="replace")))
+                self.buffer = b""
                 return
             self.headers_done = True
             buffer = buffer[end + 4 :]
             if self.run.websocket:
-                self.ready.set_result(None)
+                self.opened()
         self.buffer = self.run.parse(self, buffer)
+
+    def opened(self) -> None:
+        if self.ready.done():
+            return
+        self.open = True
+        self.ready.set_result(None)
+        if self.run.armed and self.back_at is None:
+            self.back_at = time.time()
+            self.run.back += 1
 
     def event(self, raw: bytes) -> None:
         """A complete SSE event or WebSocket message."""
+        if self.run.track:
+            match = SEQ.search(raw)
+            if match is not None:
+                self.record(int(match.group(1)))
         if self.expecting and self.received is None:
             created = stamp(raw)
             if created is not None:
@@ -99,31 +182,58 @@ class Client(asyncio.Protocol):
                 if self.run.got >= self.run.waiting_for:
                     self.run.all_received.set()
 
+    def record(self, seq: int) -> None:
+        self.seqs.append(seq)
+        missed = self.run.missed
+        if missed and self.complete_at is None and missed <= set(self.seqs[self.pre_seqs :]):
+            self.complete_at = time.time()
+            self.run.complete += 1
+
 
 class Run:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.loop = asyncio.get_running_loop()
         self.websocket = args.mode == "ws"
+        self.track = args.resume
         host_header = f"{args.host}:{args.port}"
-        cookie = f"Cookie: {args.cookie}\r\n" if args.cookie else ""
         if self.websocket:
             key = base64.b64encode(os.urandom(16)).decode()
             self.request = (
                 f"GET {args.path} HTTP/1.1\r\nHost: {host_header}\r\n"
                 f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                f"Sec-WebSocket-Version: 13\r\nOrigin: http://{host_header}\r\n{cookie}\r\n"
-            ).encode()
+                f"Sec-WebSocket-Version: 13\r\nOrigin: http://{host_header}\r\n"
+            )
         else:
             self.request = (
                 f"GET {args.path} HTTP/1.1\r\nHost: {host_header}\r\n"
-                f"Accept: text/event-stream\r\nCache-Control: no-cache\r\n{cookie}\r\n"
-            ).encode()
+                f"Accept: text/event-stream\r\nCache-Control: no-cache\r\n"
+            )
+        self.cookies = [args.cookie] if args.cookie else [""]
+        if args.cookies_file:
+            with open(args.cookies_file) as f:
+                self.cookies = [line.strip() for line in f if line.strip()]
         self.clients: list[Client] = []
+        self.opened = 0  # clients ever made (for the round-robin cookie)
         self.got = 0
         self.waiting_for = 0
         self.lost = 0
         self.all_received = asyncio.Event()
+        self.stopping = False
+        # The restart storm.
+        self.armed = False
+        self.missed: set[int] = set()
+        self.back = 0
+        self.complete = 0
+        self.retry_errors: dict[str, int] = {}
+
+    def request_for(self, client: Client) -> bytes:
+        head = self.request
+        if client.cookie:
+            head += f"Cookie: {client.cookie}\r\n"
+        if client.last_id:
+            head += f"Last-Event-ID: {client.last_id}\r\n"
+        return (head + "\r\n").encode()
 
     # --- parsers: return what is left of the buffer -------------------------------------
     def parse(self, client: Client, buffer: bytes) -> bytes:
@@ -135,12 +245,20 @@ class Run:
             if end < 0:
                 return buffer
             raw, buffer = buffer[:end], buffer[end + 2 :]
+            if self.track and b"id:" in raw:
+                for line in raw.split(b"\n"):
+                    # The SSE `id` field: one optional space after the colon; NUL: ignored.
+                    if line.startswith(b"id:") and b"\0" not in line:
+                        value = line[3:]
+                        client.last_id = (value[1:] if value[:1] == b" " else value).decode()
             if not client.ready.done():
                 if b"event: stream-open" in raw:
-                    client.ready.set_result(None)
+                    client.opened()
                 elif b"event: stream-error" in raw:
                     client.ready.set_exception(ConnectionError(raw.decode(errors="replace")))
-                continue
+                    continue
+                if not self.track:
+                    continue
             if raw.startswith(b"event: notification") or b"\nevent: notification" in raw:
                 client.event(raw)
 
@@ -167,12 +285,17 @@ class Run:
         return buffer
 
     # --- phases ---------------------------------------------------------------------------
-    async def open_one(self, source: str | None) -> Client:
-        client = Client(self)
+    def new_client(self) -> Client:
+        cookie = self.cookies[(self.args.cookie_offset + self.opened) % len(self.cookies)]
+        self.opened += 1
+        return Client(self, cookie)
+
+    async def open_one(self, client: Client) -> Client:
+        client.begin()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
-        if source:
-            sock.bind((source, 0))
+        if self.args.source:
+            sock.bind((self.args.source, 0))
         transport = None
         try:
             await asyncio.wait_for(
@@ -187,17 +310,36 @@ class Run:
                 transport.abort()
             else:
                 sock.close()
+            if client.ready.done() and not client.ready.cancelled():
+                client.ready.exception()  # retrieved: no "never retrieved" warning
             raise
         return client
 
-    async def connect_all(self) -> dict:
+    async def reconnect(self, client: Client) -> None:
+        """As an EventSource: wait, try again; again while the server is unreachable."""
+        while not self.stopping:
+            await asyncio.sleep(random.uniform(self.args.retry_min, self.args.retry_max))
+            client.attempts += 1
+            try:
+                await self.open_one(client)
+                return
+            except Refused as exc:
+                client.gave_up = str(exc)[:80]
+                return
+            except Exception as exc:
+                name = f"{type(exc).__name__}: {str(exc)[:60]}"
+                self.retry_errors[name] = self.retry_errors.get(name, 0) + 1
+
+    async def connect_all(self, count: int) -> dict:
         errors: dict[str, int] = {}
         started = time.monotonic()
-        remaining = self.args.count
+        remaining = count
+        ok = 0
         while remaining > 0:
             batch = min(self.args.batch, remaining)
+            clients = [self.new_client() for _ in range(batch)]
             results = await asyncio.gather(
-                *(self.open_one(self.args.source) for _ in range(batch)), return_exceptions=True
+                *(self.open_one(c) for c in clients), return_exceptions=True
             )
             for result in results:
                 if isinstance(result, BaseException):
@@ -205,18 +347,19 @@ class Run:
                     errors[name] = errors.get(name, 0) + 1
                 else:
                     self.clients.append(result)
+                    ok += 1
             remaining -= batch
         seconds = time.monotonic() - started
         return {
             "event": "connected",
-            "ok": len(self.clients),
+            "ok": ok,
             "failed": sum(errors.values()),
             "seconds": seconds,
             "errors": errors,
         }
 
     async def expect(self, timeout: float) -> dict:
-        live = [c for c in self.clients if not c.closed]
+        live = [c for c in self.clients if c.open]
         for client in live:
             client.received = None
             client.expecting = True
@@ -233,7 +376,98 @@ class Run:
             "event": "received",
             "latencies": latencies,
             "missing": len(live) - len(latencies),
+            "not_open": len(self.clients) - len(live),
             "lost": self.lost,
+        }
+
+    # --- the restart storm ----------------------------------------------------------------
+    def storm_arm(self) -> dict:
+        self.armed = True
+        for c in self.clients:
+            c.pre_id = c.last_id
+            c.pre_seqs = len(c.seqs)
+        return {
+            "event": "storm-armed",
+            "clients": len(self.clients),
+            "open": sum(c.open for c in self.clients),
+            "id_from_event": sum(bool(c.pre_id and c.pre_seqs) for c in self.clients),
+            "id_from_open_only": sum(bool(c.pre_id and not c.pre_seqs) for c in self.clients),
+            "no_id": sum(not c.pre_id for c in self.clients),
+        }
+
+    def storm_expect(self, seqs: list[int]) -> dict:
+        self.missed = set(seqs)
+        return {"event": "storm-expecting"}
+
+    async def storm_report(self, t0: float, timeout: float, grace: float) -> dict:
+        total = len(self.clients)
+        all_back_at = None
+        while True:
+            now = time.time()
+            if self.complete >= total:
+                # Everybody has everything: a moment more, for duplicates still on their way.
+                await asyncio.sleep(min(grace, 2.0))
+                break
+            if now - t0 >= timeout:
+                break
+            if self.back + sum(c.gave_up is not None for c in self.clients) >= total:
+                all_back_at = all_back_at or now
+                if now - all_back_at >= grace:
+                    break
+            await asyncio.sleep(0.1)
+        groups = {"id_from_event": [], "id_from_open_only": [], "no_id": []}
+        for c in self.clients:
+            key = (
+                "no_id" if not c.pre_id else "id_from_event" if c.pre_seqs else "id_from_open_only"
+            )
+            groups[key].append(c)
+
+        def stats(clients: list[Client]) -> dict:
+            exact = missing_clients = missing_events = dup_clients = dup_events = other = 0
+            for c in clients:
+                after = c.seqs[c.pre_seqs :]
+                dups = len(c.seqs) - len(set(c.seqs))
+                lacking = len(self.missed - set(after))
+                exact += sorted(after) == sorted(self.missed)
+                missing_clients += lacking > 0
+                missing_events += lacking
+                dup_clients += dups > 0
+                dup_events += dups
+                other += len(set(after) - self.missed - set(c.seqs[: c.pre_seqs]))
+            return {
+                "clients": len(clients),
+                "back": sum(c.back_at is not None for c in clients),
+                "exact": exact,
+                "missing_clients": missing_clients,
+                "missing_events": missing_events,
+                "duplicate_clients": dup_clients,
+                "duplicate_events": dup_events,
+                "unexpected_events": other,
+            }
+
+        return {
+            "event": "storm-report",
+            **stats(self.clients),
+            "groups": {k: stats(v) for k, v in groups.items()},
+            "back_seconds": [c.back_at - t0 for c in self.clients if c.back_at is not None],
+            "complete_seconds": [
+                c.complete_at - t0 for c in self.clients if c.complete_at is not None
+            ],
+            "reconnect_attempts": sum(c.attempts for c in self.clients),
+            "retry_errors": self.retry_errors,
+            "gave_up": sum(c.gave_up is not None for c in self.clients),
+            "gave_up_reasons": sorted({c.gave_up for c in self.clients if c.gave_up})[:5],
+            "waited_seconds": time.time() - t0,
+        }
+
+    def storm_check(self, seq: int) -> dict:
+        return {
+            "event": "storm-checked",
+            "clients": len(self.clients),
+            "once": sum(c.seqs.count(seq) == 1 for c in self.clients),
+            "missing": sum(seq not in c.seqs for c in self.clients),
+            "duplicate_clients": sum(len(c.seqs) > len(set(c.seqs)) for c in self.clients),
+            "duplicate_events": sum(len(c.seqs) - len(set(c.seqs)) for c in self.clients),
         }
 
 
@@ -245,7 +479,7 @@ def emit(message: dict) -> None:
 async def main(args: argparse.Namespace) -> None:
     raise_fd_limit()
     run = Run(args)
-    emit(await run.connect_all())
+    emit(await run.connect_all(args.count))
     reader = asyncio.StreamReader()
     await run.loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while True:
@@ -256,11 +490,22 @@ async def main(args: argparse.Namespace) -> None:
         words = line.decode().split()
         if not words or words[0] == "quit":
             break
-        if words[0] == "expect":
-            emit(await run.expect(float(words[1])))
-    for client in run.clients:
-        if not client.closed:
-            client.closed = True
+        match words[0]:
+            case "expect":
+                emit(await run.expect(float(words[1])))
+            case "connect":
+                emit(await run.connect_all(int(words[1])))
+            case "storm-arm":
+                emit(run.storm_arm())
+            case "storm-expect":
+                emit(run.storm_expect([int(s) for s in words[1].split(",") if s]))
+            case "storm-report":
+                emit(await run.storm_report(*map(float, words[1:4])))
+            case "storm-check":
+                emit(run.storm_check(int(words[1])))
+            case _:
+                emit({"event": "error", "text": f"unknown command {words[0]}"})
+    run.stopping = True
     os._exit(0)  # closing 10,000 transports one by one is slow and measures nothing
 
 
@@ -274,7 +519,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=100, help="connections opened at once")
     parser.add_argument("--timeout", type=float, default=60, help="per connection")
     parser.add_argument("--source", default=None, help="source address, e.g. 127.0.0.2")
-    parser.add_argument("--cookie", default="")
+    parser.add_argument("--cookie", default="", help="one Cookie header value for every client")
+    parser.add_argument("--cookies-file", default="", help="Cookie values, one a line")
+    parser.add_argument("--cookie-offset", type=int, default=0, help="first line to use")
+    parser.add_argument("--resume", action="store_true", help="reconnect like an EventSource")
+    parser.add_argument("--retry-min", type=float, default=1.0)
+    parser.add_argument("--retry-max", type=float, default=3.0)
     parser.add_argument("--life", type=float, default=900, help="exit after this long idle")
     return parser.parse_args(argv)
 

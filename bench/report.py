@@ -5,15 +5,18 @@ around it is written by people.
 """
 
 import json
+import statistics
 from pathlib import Path
 
-from bench.common import BASE_DIR, RESULTS_DIR
+from bench.common import BASE_DIR, RESULTS_DIR, make_command
 
 DOC = BASE_DIR / "docs" / "PERFORMANCE.md"
 PLOTS = BASE_DIR / "docs" / "bench"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 LABELS = {
     "agora": "Agora SSE (daphne)",
+    "agora-signed-in": "Agora SSE (daphne), signed in",
+    "floor": "Floor: bare ASGI app (daphne)",
     "agora-pushpin": "Agora SSE through Pushpin",
     "channels-memory": "Channels peer, in-memory layer",
     "channels-redis": "Channels peer, channels_redis",
@@ -33,11 +36,37 @@ def num(x: float | None, digits: int = 0) -> str:
     return "–" if x is None else f"{x:,.{digits}f}"
 
 
+def command(info: dict) -> str:
+    # Rebuilt from the arguments: older results stored the absolute path of bench/run.py.
+    return make_command(info["argv"]) if "argv" in info else info["command"]
+
+
+def cpu_us_per_client(r: dict) -> float | None:
+    """Server CPU per client per broadcast: a round's CPU ÷ the clients open in that round
+    (received + missed: a peer may have dropped some), the median of the rounds."""
+    if r.get("cpu_us_per_client_broadcast") is not None:
+        return r["cpu_us_per_client_broadcast"]
+    rounds = [x for x in r.get("rounds", []) if x["received"] + x["missing"]]
+    if not rounds:
+        return None
+    return statistics.median(
+        x["server_cpu_seconds"] * 1e6 / (x["received"] + x["missing"]) for x in rounds
+    )
+
+
+def connect_cpu_ms(r: dict) -> float | None:
+    if r.get("connect_cpu_ms") is not None:
+        return r["connect_cpu_ms"]
+    if not r.get("connected"):
+        return None
+    return r["connect_cpu_seconds"] * 1000 / r["connected"]
+
+
 def machine_lines(info: dict) -> list[str]:
     return [
         f"- machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory_gb']} GB, Linux "
         f"{info['kernel']}, Python {info['python']}, file-descriptor limit {info['fd_limit']}",
-        f"- date: {info['date']}, commit `{info['commit']}`, command `{info['command']}`",
+        f"- date: {info['date']}, commit `{info['commit']}`, command `{command(info)}`",
         f"- load average before: {', '.join(f'{x:.1f}' for x in info['load_before'])}",
     ]
 
@@ -51,23 +80,28 @@ def fanout_section(data: dict) -> list[str]:
         f"- {data['options']['rounds']} broadcasts per run; clients in "
         f"{data['options']['procs']} processes, {data['options']['batch']} connects at once "
         "per process; latency = receipt − `created` (ms), over every client of every broadcast",
+        "- server CPU (from /proc: daphne, and with Pushpin or Redis those processes too): "
+        "per connect = the connect phase's ÷ clients connected; per client per broadcast = a "
+        "broadcast's ÷ the clients open then, median of the broadcasts (the publishing request "
+        "included); daphne CPU s/broadcast: daphne alone, the largest of the broadcasts",
         "",
         "| server | clients | connected | connect s | connects/s | server CPU ms/connect "
-        "| KB/connection | p50 ms | p99 ms | max ms | missed | server CPU s/broadcast |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| KB/connection | p50 ms | p99 ms | max ms | missed | server CPU µs/client/broadcast "
+        "| daphne CPU s/broadcast |",
+        "| --- " + "| ---: " * 12 + "|",
     ]
     for r in rows:
         label = LABELS.get(r["variant"], r["variant"])
         if "error" in r:
             out.append(f"| {label} | {r['clients']:,} | failed: `{r['error'][:120]}` |")
             continue
-        cpu_per = r["connect_cpu_seconds"] * 1000 / r["connected"] if r.get("connected") else None
         broadcast_cpu = [x["server_cpu_seconds"] for x in r["rounds"]]
         out.append(
             f"| {label} | {r['clients']:,} | {r['connected']:,} | {num(r['connect_seconds'], 1)} "
-            f"| {num(r['connect_rate'])} | {num(cpu_per, 2)} | {num(r['kb_per_connection'], 1)} "
-            f"| {ms(r['p50'])} | {ms(r['p99'])} | {ms(r['max'])} | {r['missing']:,} "
-            f"| {num(max(broadcast_cpu), 2)} |"
+            f"| {num(r['connect_rate'])} | {num(connect_cpu_ms(r), 2)} "
+            f"| {num(r['kb_per_connection'], 1)} | {ms(r['p50'])} | {ms(r['p99'])} "
+            f"| {ms(r['max'])} | {r['missing']:,} | {num(cpu_us_per_client(r))} "
+            f"| {num(max(broadcast_cpu, default=None), 2)} |"
         )
     ratio_rows = []
     by = {(r["variant"], r["clients"]): r for r in rows if "error" not in r}
@@ -81,6 +115,31 @@ def fanout_section(data: dict) -> list[str]:
                     f"| {clients:,} | {LABELS[peer]} | {other['p99'] / r['p99']:.2f}× "
                     f"| {other['max'] / r['max']:.2f}× |"
                 )
+    floor_rows = []
+    for (variant, clients), r in sorted(by.items()):
+        floor = by.get(("floor", clients))
+        if variant not in {"agora", "agora-signed-in"} or not floor:
+            continue
+
+        def times(a: float | None, b: float | None) -> str:
+            return f"{a / b:.1f}×" if a and b else "–"
+
+        floor_rows.append(
+            f"| {clients:,} | {LABELS[variant]} | {times(r['p99'], floor['p99'])} "
+            f"| {times(cpu_us_per_client(r), cpu_us_per_client(floor))} "
+            f"| {times(connect_cpu_ms(r), connect_cpu_ms(floor))} "
+            f"| {times(r['kb_per_connection'], floor['kb_per_connection'])} |"
+        )
+    if floor_rows:
+        out += [
+            "",
+            "Agora ÷ the floor (a bare ASGI app on the same daphne, same run; 1× = the floor):",
+            "",
+            "| clients | server | broadcast p99 | CPU/client/broadcast | CPU/connect "
+            "| KB/idle stream |",
+            "| ---: | --- | ---: | ---: | ---: | ---: |",
+            *floor_rows,
+        ]
     if ratio_rows:
         out += [
             "",
@@ -89,6 +148,21 @@ def fanout_section(data: dict) -> list[str]:
             "| clients | peer | p99 ratio | max ratio |",
             "| ---: | --- | ---: | ---: |",
             *ratio_rows,
+        ]
+    drops = [
+        f"{LABELS.get(r['variant'], r['variant'])} × {r['clients']:,}: "
+        f"{r['connect_listen_drops']:,}"
+        for r in rows
+        if r.get("connect_listen_drops")
+    ]
+    if drops:
+        out += [
+            "",
+            "SYNs dropped by daphne's full listen queue (the default backlog, 50) while the "
+            "clients connected; each costs its client a retransmit 1 s later, so a few of them "
+            "lower a short run's connects/s (the CPU per connect is not affected):",
+            "",
+            *(f"- {d}" for d in drops),
         ]
     errors = {
         f"{LABELS.get(r['variant'], r['variant'])} × {r['clients']:,}": r["connect_errors"]
@@ -102,7 +176,191 @@ def fanout_section(data: dict) -> list[str]:
         "",
         "![broadcast latency](bench/fanout-latency.png)",
         "![connections per second and memory per connection](bench/fanout-connect.png)",
+        "![server CPU per client per broadcast and per connect](bench/fanout-cpu.png)",
     ]
+    return out
+
+
+# The issue "Live path: lossless for every client, and lean enough for 10,000 streams per
+# process": (figure, today, to resolve, goal, lower is better, unit).
+LIVE_PATH = {
+    "cpu": ("server CPU per client per broadcast", 350, 90, 40, True, "µs"),
+    "p99-10000": ("broadcast p99, 10,000 embedded clients", 3.5, 1.0, 0.5, True, "s"),
+    "p99-5000": ("broadcast p99, 5,000 embedded clients", 1.6, 0.5, 0.25, True, "s"),
+    "connect-anonymous": ("stream connects per second, anonymous", 300, 700, 1000, False, "/s"),
+    "connect-signed-in": ("stream connects per second, signed in", 300, 700, 1000, False, "/s"),
+    "memory": ("memory per idle stream", 52, 45, 30, True, "KB"),
+    "pushpin-p99": ("broadcast p99 through Pushpin, 10,000 clients", 0.55, 0.5, 0.3, True, "s"),
+}
+STORM_CLIENTS, STORM_SECONDS = 5000, 30
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "/s":
+        return f"{value:,.0f}/s"
+    return f"{value:,.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+
+
+def live_path_section(fan: dict | None, storm: dict | None) -> list[str]:
+    out = [
+        "### Live path: the issue's figures",
+        "",
+        "Agora in embedded mode (one daphne) at the largest size run, or at the size named; the "
+        "floor is a bare ASGI app on the same daphne in the same run (`floor` variant): what "
+        "no stream server on daphne can go below. *today*: the figure when the issue was "
+        "opened.",
+        "",
+        "| figure | floor | measured | today | to resolve | goal | status |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    rows = [r for r in (fan or {}).get("results", []) if "error" not in r]
+    by = {(r["variant"], r["clients"]): r for r in rows}
+
+    def largest(variant: str) -> dict | None:
+        return max(
+            (r for r in rows if r["variant"] == variant), key=lambda r: r["clients"], default=None
+        )
+
+    def pick(variant: str, size: int | None) -> dict | None:
+        return by.get((variant, size)) if size else largest(variant)
+
+    def status(value: float | None, resolve: float, goal: float, lower: bool) -> str:
+        if value is None:
+            return "not measured"
+        better = (lambda a, b: a <= b) if lower else (lambda a, b: a >= b)
+        return (
+            "goal met" if better(value, goal) else "resolved" if better(value, resolve) else "open"
+        )
+
+    specs = {
+        "cpu": ("agora", None, cpu_us_per_client),
+        "p99-10000": ("agora", 10000, lambda r: r["p99"]),
+        "p99-5000": ("agora", 5000, lambda r: r["p99"]),
+        "connect-anonymous": ("agora", None, lambda r: r["connect_rate"]),
+        "connect-signed-in": ("agora-signed-in", None, lambda r: r["connect_rate"]),
+        "memory": ("agora", None, lambda r: r["kb_per_connection"]),
+        "pushpin-p99": ("agora-pushpin", 10000, lambda r: r["p99"]),
+    }
+    for key, (figure, today, resolve, goal, lower, unit) in LIVE_PATH.items():
+        variant, size, get = specs[key]
+        r = pick(variant, size)
+        value = get(r) if r else None
+        measured = fmt(value, unit)
+        if r and size is None:
+            measured += f" ({r['clients']:,} clients)"
+        floor = None
+        if variant != "agora-pushpin":
+            f = by.get(("floor", r["clients"])) if r else pick("floor", size)
+            floor = get(f) if f else None
+        out.append(
+            f"| {figure} | {fmt(floor, unit)} | {measured} | {fmt(today, unit)} "
+            f"| {'≤' if lower else '≥'} {fmt(resolve, unit)} | {'≤' if lower else '≥'} "
+            f"{fmt(goal, unit)} | {status(value, resolve, goal, lower)} |"
+        )
+    figure = f"restart storm, {STORM_CLIENTS:,} clients: all back with exactly what they missed"
+    limit = f"lossless, ≤ {STORM_SECONDS} s"
+    if not storm or "error" in storm["result"]:
+        measured, verdict = ("failed" if storm else "–"), "not measured" if not storm else "open"
+    else:
+        r = storm["result"]
+        s = r["storm"]
+        lossless = s["exact"] == s["clients"] and s["duplicate_events"] == 0
+        seconds = s["all_complete_seconds"]
+        if lossless and seconds is not None:
+            measured = f"{seconds:.1f} s"
+        else:
+            measured = (
+                f"not lossless: {s['exact']:,} of {s['clients']:,} exact, "
+                f"{s['missing_clients']:,} missing some, {s['duplicate_events']:,} duplicates"
+            )
+        if r["clients"] != STORM_CLIENTS:
+            measured += f" ({r['clients']:,} clients)"
+        ok = lossless and seconds is not None and seconds <= STORM_SECONDS
+        verdict = (
+            "met"
+            if ok and r["clients"] >= STORM_CLIENTS
+            else "open"
+            if not ok
+            else (f"met at {r['clients']:,} clients")
+        )
+    out.append(f"| {figure} | – | {measured} | – | {limit} | {limit} | {verdict} |")
+    return out
+
+
+def storm_section(data: dict) -> list[str]:
+    r = data["result"]
+    out = [
+        "### Restart storm",
+        "",
+        *machine_lines(data["machine"]),
+    ]
+    if "error" in r:
+        return [*out, "", f"Failed: `{r['error'][:300]}`"]
+    s, a, b = r["storm"], r["after"], r["before"]
+    lo, hi = r["retry_seconds"]
+    out += [
+        f"- one daphne (Agora, embedded mode, SQLite), {r['clients']:,} anonymous SSE clients in "
+        f"{r['client_processes']} processes; half connected before one broadcast, half after; "
+        f"`kill -9`; {r['missed_broadcasts']} announcements stored while it was down "
+        f"(`manage.py notify_announce`); daphne started again on the same port. Each client "
+        f"reconnects like an EventSource: after {lo:g}–{hi:g} s at random, again while "
+        "refused, with `Last-Event-ID` = the last `id:` it saw (stream-open's included). "
+        "Times from the restart command.",
+        "",
+        "| measure | value |",
+        "| --- | ---: |",
+        f"| clients connected before the kill | {r['connected']:,} of {r['clients']:,} |",
+        f"| … holding the id of an event | {b['id_from_event']:,} |",
+        f"| … holding only stream-open's id | {b['id_from_open_only']:,} |",
+        f"| … holding no id | {b['no_id']:,} |",
+        f"| daphne down for | {r['down_seconds']:.1f} s |",
+        f"| listening again after | {r['listening_seconds']:.1f} s |",
+        f"| clients back | {s['back']:,} (last after {fmt(s['back_max'], 's')}) |",
+        f"| clients with exactly the {r['missed_broadcasts']} missed, each once | {s['exact']:,} |",
+        f"| clients missing some | {s['missing_clients']:,} ({s['missing_events']:,} events) |",
+        f"| duplicates | {s['duplicate_events']:,} (at {s['duplicate_clients']:,} clients) |",
+        f"| last client with all {r['missed_broadcasts']} | "
+        + (
+            fmt(s["all_complete_seconds"], "s")
+            if s["all_complete_seconds"] is not None
+            else f"never: {s['complete']:,} of {s['clients']:,} had them after "
+            f"{s['waited_seconds']:.0f} s"
+        )
+        + " |",
+        f"| reconnect attempts (refused while down, and so on) | {s['reconnect_attempts']:,} |",
+        f"| SYNs dropped by a full listen queue after the restart | {r.get('listen_drops', 0):,} |",
+        f"| clients that gave up (a non-200 answer) | {s['gave_up']:,} |",
+        f"| one broadcast after: got it once / missed it | {a['once']:,} / {a['missing']:,} |",
+        f"| … its p50 / p99 | {ms(a['p50'])} / {ms(a['p99'])} ms |",
+        f"| duplicates over the whole run, counted after it | {a['duplicate_events']:,} |",
+        "",
+        "By what the client held at the kill:",
+        "",
+        f"| id held | clients | back | exactly the {r['missed_broadcasts']} | missing some "
+        "| duplicates |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    names = {
+        "id_from_event": "an event's",
+        "id_from_open_only": "stream-open's only",
+        "no_id": "none",
+    }
+    for key, name in names.items():
+        g = s["groups"][key]
+        if g["clients"]:
+            out.append(
+                f"| {name} | {g['clients']:,} | {g['back']:,} | {g['exact']:,} "
+                f"| {g['missing_clients']:,} | {g['duplicate_events']:,} |"
+            )
+    if s["retry_errors"]:
+        out += ["", "Failed reconnect attempts (each retried):", ""]
+        out += [f"- {name}: {n:,}" for name, n in s["retry_errors"].items()]
+    if s["gave_up_reasons"]:
+        out += ["", "Given up on: " + ", ".join(f"`{x}`" for x in s["gave_up_reasons"])]
     return out
 
 
@@ -227,6 +485,7 @@ def plots(fan: dict | None) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
     PLOTS.mkdir(parents=True, exist_ok=True)
     rows = [r for r in fan["results"] if "error" not in r]
@@ -271,6 +530,29 @@ def plots(fan: dict | None) -> None:
     fig.savefig(PLOTS / "fanout-connect.png", dpi=110)
     plt.close(fig)
 
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for v in variants:
+        pts = sorted(
+            (r["clients"], cpu_us_per_client(r), connect_cpu_ms(r))
+            for r in rows
+            if r["variant"] == v
+        )
+        left.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=LABELS[v])
+        right.plot([p[0] for p in pts], [p[2] for p in pts], marker="o", label=LABELS[v])
+    left.axhline(90, color="grey", lw=0.8, ls=":")
+    left.axhline(40, color="grey", lw=0.8, ls="--")
+    left.set_title("server CPU per client per broadcast, µs")
+    right.set_title("server CPU per connect, ms")
+    for a in (left, right):
+        a.set_xlabel("connected clients")
+        a.set_yscale("log")
+        a.yaxis.set_major_formatter(ScalarFormatter())
+        a.grid(alpha=0.3)
+    left.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(PLOTS / "fanout-cpu.png", dpi=110)
+    plt.close(fig)
+
 
 SKELETON = f"""# Performance
 
@@ -282,11 +564,14 @@ SKELETON = f"""# Performance
 
 
 def write() -> None:
-    fan, web, writes = load("fanout"), load("http"), load("writes")
+    fan, web, writes, storm = load("fanout"), load("http"), load("writes"), load("storm")
     block = ["## Results (written by `make bench`)", ""]
     block += [*targets_section(fan, web, writes), ""]
+    block += [*live_path_section(fan, storm), ""]
     if fan:
         block += [*fanout_section(fan), ""]
+    if storm:
+        block += [*storm_section(storm), ""]
     if web:
         block += [*http_section(web), ""]
     if writes:

@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.run --sizes 1000,5000    # fewer clients
     .venv/bin/python -m bench.run --only http,writes   # some parts; the others keep their
                                                        # last results in bench/results/
+    .venv/bin/python -m bench.run --only storm --storm-clients 300   # the restart storm
 Loopback only; every process it starts, it stops. Results: bench/results/<part>.json.
 """
 
@@ -16,20 +17,21 @@ import subprocess
 import sys
 import time
 
-from bench import fanout, http, report
+from bench import fanout, http, report, storm
 from bench.common import (
     BASE_DIR,
     DATA_DIR,
     PYTHON,
     database_url,
     machine,
+    make_command,
     manage,
     raise_fd_limit,
     save,
     server_env,
 )
 
-PARTS = ("fanout", "http", "writes")
+PARTS = ("fanout", "http", "writes", "storm")
 
 
 def prepare_database() -> dict:
@@ -91,6 +93,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per URL")
     parser.add_argument("--write-sizes", default="10,10000,100000")
     parser.add_argument("--write-posts", type=int, default=30)
+    parser.add_argument("--storm-clients", type=int, default=5000)
+    parser.add_argument(
+        "--storm-missed", type=int, default=3, help="broadcasts stored while daphne is down"
+    )
+    parser.add_argument(
+        "--storm-timeout", type=float, default=120, help="seconds after the restart to wait"
+    )
     args = parser.parse_args()
 
     os.chdir(BASE_DIR)
@@ -98,10 +107,13 @@ def main() -> None:
     parts = args.only.split(",")
     started = time.monotonic()
     info = machine()
-    info["command"] = "make bench" if os.environ.get("MAKELEVEL") else " ".join(sys.argv)
-    info["argv"] = sys.argv[1:]
+    argv = sys.argv[1:]
+    if os.environ.get("SIZES") and not any(a.startswith("--sizes") for a in argv):
+        argv = ["--sizes", os.environ["SIZES"], *argv]  # the sizes came from the environment
+    info["argv"] = argv
+    info["command"] = make_command(argv)  # relative to the project, whoever ran it how
     print(f"machine: {info['cpus']} × {info['cpu']}, load {info['load_before']}", flush=True)
-    seed = prepare_database() if {"fanout", "http"} & set(parts) else {}
+    seed = prepare_database() if {"fanout", "http", "storm"} & set(parts) else {}
 
     if "fanout" in parts:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -131,6 +143,18 @@ def main() -> None:
     if "writes" in parts:
         sizes = [int(s) for s in args.write_sizes.split(",")]
         save("writes", {"machine": info, "results": run_writes(sizes, args.write_posts)})
+
+    if "storm" in parts:
+        print(f"restart storm with {args.storm_clients} clients …", flush=True)
+        options = {"clients": args.storm_clients, "missed": args.storm_missed}
+        try:
+            result = storm.run(
+                seed, **options, procs=args.procs, batch=args.batch, timeout=args.storm_timeout
+            )
+        except Exception as exc:  # a failed storm is a result too
+            result = {**options, "error": repr(exc)[:500]}
+        print("   ", storm.summary(result), flush=True)
+        save("storm", {"machine": info, "result": result})
 
     info["seconds"] = round(time.monotonic() - started)
     info["load_after"] = os.getloadavg()

@@ -3,7 +3,10 @@
 Run with the server's environment (`bench/common.py:server_env`) after `migrate`:
 the demo data, then enough people, posts, reactions, comments and products that every list
 page is full (20 posts with counts and the caller's reaction, 40 products).
-Writes `seed.json` (the user's session cookie and a CSRF token) next to the database.
+Then `LISTENERS` more users, each signed in once, for the signed-in streams (each stream
+client takes one of their sessions, round-robin).
+Writes `seed.json` (the user's session cookie, a CSRF token, the listeners' session keys)
+next to the database.
 """
 
 import json
@@ -28,6 +31,7 @@ from shop.models import Category, Product  # noqa: E402
 USERS = 60
 POSTS = 40
 PRODUCTS = 40
+LISTENERS = 200
 
 
 def main(out: str) -> None:
@@ -69,12 +73,19 @@ def main(out: str) -> None:
     )
     client = Client()
     client.force_login(bench, backend="django.contrib.auth.backends.ModelBackend")
+    sessions = []
+    for i in range(LISTENERS):
+        listener = User.objects.create_user(f"listener{i:03}")
+        signed_in = Client()
+        signed_in.force_login(listener, backend="django.contrib.auth.backends.ModelBackend")
+        sessions.append(signed_in.cookies[settings.SESSION_COOKIE_NAME].value)
     csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     seed = {
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
         "csrf": csrf,
         "user_id": bench.pk,
+        "listener_sessions": sessions,
         "counts": {
             "users": User.objects.count(),
             "posts": Post.objects.count(),
