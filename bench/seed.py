@@ -4,7 +4,7 @@ Run with the server's environment (`bench/common.py:server_env`) after `migrate`
 the demo data, then enough people, posts, reactions, comments and products that every list
 page is full (20 posts with counts and the caller's reaction, 40 products).
 Then `LISTENERS` more users, each signed in once, for the signed-in streams (each stream
-client takes one of their sessions, round-robin).
+client its own user and session, up to that many clients).
 Writes `seed.json` (the user's session cookie, a CSRF token, the listeners' session keys)
 next to the database.
 """
@@ -20,7 +20,14 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -31,7 +38,7 @@ from shop.models import Category, Product  # noqa: E402
 USERS = 60
 POSTS = 40
 PRODUCTS = 40
-LISTENERS = 200
+LISTENERS = 10_000  # one user and session per signed-in stream client
 
 
 def main(out: str) -> None:
@@ -73,12 +80,18 @@ def main(out: str) -> None:
     )
     client = Client()
     client.force_login(bench, backend="django.contrib.auth.backends.ModelBackend")
+    # Signed in the way django.contrib.auth.login leaves a session (what get_user checks).
+    User.objects.bulk_create(
+        User(username=f"listener{i:05}", password=make_password(None)) for i in range(LISTENERS)
+    )
     sessions = []
-    for i in range(LISTENERS):
-        listener = User.objects.create_user(f"listener{i:03}")
-        signed_in = Client()
-        signed_in.force_login(listener, backend="django.contrib.auth.backends.ModelBackend")
-        sessions.append(signed_in.cookies[settings.SESSION_COOKIE_NAME].value)
+    for listener in User.objects.filter(username__startswith="listener").order_by("pk"):
+        session = SessionStore()
+        session[SESSION_KEY] = str(listener.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = listener.get_session_auth_hash()
+        session.create()
+        sessions.append(session.session_key)
     csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     seed = {
         "session_cookie": settings.SESSION_COOKIE_NAME,

@@ -68,6 +68,48 @@ def _with_reconnect(function, *args):
         return function(*args)
 
 
+class Batch[K, V]:
+    """Reads from the database for many waiting coroutines at once.
+
+    `await batch.get(key)` joins the next read; one read (`function(keys) -> {key: value}`,
+    in the shared sync thread) answers every key asked while the previous read ran. Under a
+    burst of connects this is one query for hundreds of them instead of one each.
+    """
+
+    def __init__(self, function: Callable[[list[K]], dict[K, V]]) -> None:
+        self.function = function
+        self.waiting: dict[K, list[asyncio.Future]] = {}
+        self.running = False
+        self.task: asyncio.Task | None = None  # referenced: asyncio holds tasks weakly
+
+    async def get(self, key: K) -> V:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(key, []).append(future)
+        if not self.running:
+            self.running = True
+            self.task = asyncio.ensure_future(self._run())
+        return await future
+
+    async def _run(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, {}
+                try:
+                    values = await run_db(self.function, list(batch))
+                except Exception as exc:
+                    for futures in batch.values():
+                        for future in futures:
+                            if not future.done():
+                                future.set_exception(exc)
+                    continue
+                for key, futures in batch.items():
+                    for future in futures:
+                        if not future.done():
+                            future.set_result(values[key])
+        finally:
+            self.running = False
+
+
 class Stream:
     """One open connection: where to write, and the position reached in each channel."""
 
@@ -93,7 +135,7 @@ class Channel:
     def __init__(self, name: str) -> None:
         self.name = name
         self.position: int | None = None  # None until loaded
-        self.loading: asyncio.Future | None = None
+        self.loading = 0  # streams waiting for the position
         self.streams: set[Stream] = set()
         self.pending: dict[int, str] = {}  # arrived ahead of a gap
         self.recent: dict[int, str] = {}  # seq -> data, contiguous up to `position`
@@ -158,6 +200,7 @@ class Hub:
         self.queue: asyncio.Queue | None = None
         self.tasks: set[asyncio.Task] = set()
         self.catching_up: set[str] = set()
+        self.positions = Batch(_positions)
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -278,29 +321,25 @@ class Hub:
         return resets
 
     async def _load(self, chs: list[Channel]) -> None:
-        waiting = [ch.loading for ch in chs if ch.loading is not None]
-        mine = [ch for ch in chs if ch.loading is None]
-        if mine:
-            future = asyncio.get_running_loop().create_future()
-            for ch in mine:
-                ch.loading = future
-            try:
-                positions = await run_db(_positions, [ch.name for ch in mine])
-            except BaseException as exc:
-                for ch in mine:
-                    ch.loading = None
-                future.set_exception(exc)
-                future.exception()  # retrieved: the waiters get it too
-                raise
-            for ch in mine:
-                ch.loading = None
+        todo = [ch for ch in chs if ch.position is None]
+        if not todo:
+            return
+        for ch in todo:
+            ch.loading += 1
+        try:
+            # The first readers of many channels at once (a restart storm): one query.
+            values = await asyncio.gather(*(self.positions.get(ch.name) for ch in todo))
+        finally:
+            for ch in todo:
+                ch.loading -= 1
+        for ch, value in zip(todo, values, strict=True):
+            if ch.position is None:
                 # Events delivered while loading are in `pending`; those past the loaded
                 # position go out now.
-                ch.position = positions[ch.name]
+                ch.position = value
                 self._drain(ch)
-            future.set_result(None)
-        for future in waiting:
-            await future
+            if not ch.streams and not ch.loading and self.channels.get(ch.name) is ch:
+                del self.channels[ch.name]  # its readers left while it loaded
 
     async def replay(self, stream: Stream) -> None:
         """Send what the stream missed, then make it live (it gets every new event)."""
@@ -361,7 +400,7 @@ class Hub:
             if ch is None:
                 continue
             ch.streams.discard(stream)
-            if not ch.streams and ch.loading is None and name not in self.catching_up:
+            if not ch.streams and not ch.loading and name not in self.catching_up:
                 del self.channels[name]
 
     @staticmethod
