@@ -37,7 +37,7 @@ run: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Agora on http://$(HOST):$(PORT)/  (demo login: alice / agora-demo; admin: admin / agora-demo)"
-	$(VENV)/bin/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+	$(VENV)/bin/daphne -e tcp:port=$(PORT):interface=$(HOST):backlog=1024 config.asgi:application
 
 test: install
 	@.ci/system-packages

@@ -168,7 +168,13 @@ class Process:
             self.process.wait()
 
 
-def daphne(name: str, env: dict[str, str], backlog: int | None = None) -> Process:
+# The listen queue every daphne here gets, as `make run` and docs/DEPLOY.md start it: with
+# daphne's default (50), a burst of connects (a restart storm) overflows it and each dropped
+# SYN costs its client a 1 s retransmit, which then decides the connects/s, not the server.
+BACKLOG = 1024
+
+
+def daphne(name: str, env: dict[str, str], backlog: int | None = BACKLOG) -> Process:
     port = free_port()
     endpoint = f"tcp:port={port}:interface=127.0.0.1"
     if backlog:

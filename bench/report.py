@@ -158,7 +158,7 @@ def fanout_section(data: dict) -> list[str]:
     if drops:
         out += [
             "",
-            "SYNs dropped by daphne's full listen queue (the default backlog, 50) while the "
+            "SYNs dropped by daphne's full listen queue while the "
             "clients connected; each costs its client a retransmit 1 s later, so a few of them "
             "lower a short run's connects/s (the CPU per connect is not affected):",
             "",
