@@ -1,10 +1,9 @@
 """Events from other processes through Redis pub/sub (`REDIS_URL`), kept alive.
 
 django-eventstream's own listener subscribes once and ends for good at the first connection
-error. This one reconnects with backoff, and every time it (re)subscribes it makes the hub
-re-read the history for every channel it holds, so events published while Redis was
-unreachable still arrive, without a reconnect. (The hub's watcher would find them within a
-second too; this is quicker.)
+error. This one reconnects with backoff. Nothing is lost meanwhile: the hub's watcher reads
+the history every second whatever Redis does, so what was published while Redis was away
+reaches the streams within a second; Redis only makes it immediate.
 """
 
 import asyncio
@@ -29,16 +28,6 @@ class ResilientRedisListener:
         from redis.asyncio.retry import Retry as AsyncRetry
         from redis.backoff import NoBackoff
 
-        hub = self.hub
-
-        class CatchUpPubSub(PubSub):
-            # redis-py reconnects and resubscribes by itself after a short outage; either
-            # way, once subscribed again, the local streams must catch up from the history.
-            async def on_connect(self, connection) -> None:
-                await super().on_connect(connection)
-                logger.info("connected to Redis for live events")
-                hub.resync()
-
         options = {
             **settings.EVENTSTREAM_REDIS,
             # This loop does the retrying; a subscriber waits for messages as long as it takes,
@@ -50,12 +39,11 @@ class ResilientRedisListener:
         delay = RETRY_MIN
         while True:
             client = Redis(**options)
-            pubsub = CatchUpPubSub(client.connection_pool)
+            pubsub = PubSub(client.connection_pool)
             try:
                 await pubsub.subscribe(eventstream.REDIS_CHANNEL)
                 logger.info("subscribed to Redis for live events")
                 delay = RETRY_MIN
-                hub.resync()
                 async for message in pubsub.listen():
                     if message["type"] == "message":
                         self.deliver(message["data"])

@@ -497,9 +497,9 @@ class Hub:
                 logger.exception("the live watcher could not read the history")
             await asyncio.sleep(interval)
 
-    def resync(self, names: Iterable[str] | None = None) -> None:
-        """Read what these channels (default: all) missed from the history and send it."""
-        for name in set(self.channels if names is None else names):
+    def resync(self, names: Iterable[str]) -> None:
+        """Read what these channels missed from the history and send it."""
+        for name in set(names):
             ch = self.channels.get(name)
             if ch is None or ch.position is None or name in self.catching_up:
                 continue
