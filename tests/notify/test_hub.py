@@ -10,8 +10,9 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
-from notify.hub import Hub, Stream
+from notify.hub import Hub, Stream, run_db
 from tests.notify.factories import make_notification
 from tests.sse import SSEEvent, parse_events
 
@@ -57,6 +58,8 @@ def run(test):
         finally:
             for task in list(hub.tasks):
                 task.cancel()
+            # The hub's sync thread outlives the test: let the test database go.
+            await run_db(lambda: connection.close())
 
     asyncio.run(main())
 
