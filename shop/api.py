@@ -22,6 +22,7 @@ from shop.schemas import (
     ProductIn,
     ProductOut,
     ProductPatchIn,
+    ProductReplaceIn,
     ProfileIn,
     ProfileOut,
     PurchaseOut,
@@ -65,7 +66,7 @@ def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> QueryS
 )
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     product = services.product_create(seller=request.user, **_product_fields(payload.dict()))
-    return Status(201, selectors.product_get(pk=product.pk))
+    return Status(201, selectors.product_get(pk=product.pk, user=request.user))
 
 
 @router.get(
@@ -75,32 +76,33 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     summary="A product",
 )
 def product_detail(request: HttpRequest, id: int) -> Product:
-    return selectors.product_get(pk=id)
+    return selectors.product_get(pk=id, user=request.user)
 
 
 @router.put(
     "/products/{id}/",
-    response={200: ProductOut, **errors(400, 401, 403, 404, 422)},
+    response={200: ProductOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Replace a product's fields",
+    description="409 `stock_changed` when purchases changed the stock since `stock_seen`.",
 )
-def product_replace(request: HttpRequest, id: int, payload: ProductIn) -> Product:
-    product = selectors.product_get(pk=id)
+def product_replace(request: HttpRequest, id: int, payload: ProductReplaceIn) -> Product:
+    product = selectors.product_get(pk=id, user=request.user)
     services.product_update(product=product, user=request.user, **_product_fields(payload.dict()))
-    return selectors.product_get(pk=id)
+    return selectors.product_get(pk=id, user=request.user)
 
 
 @router.patch(
     "/products/{id}/",
-    response={200: ProductOut, **errors(400, 401, 403, 404, 422)},
+    response={200: ProductOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Change some of a product's fields",
-    description="Only the fields sent are written: a stock lowered by a purchase "
-    "meanwhile is not overwritten unless `stock` is sent.",
+    description="Only the fields sent are written. `stock` comes with `stock_seen`, so a "
+    "purchase made meanwhile is never undone: 409 `stock_changed` when the stock moved.",
 )
 def product_update(request: HttpRequest, id: int, payload: ProductPatchIn) -> Product:
-    product = selectors.product_get(pk=id)
+    product = selectors.product_get(pk=id, user=request.user)
     changes = _product_fields(payload.dict(exclude_unset=True))
     services.product_update(product=product, user=request.user, **changes)
-    return selectors.product_get(pk=id)
+    return selectors.product_get(pk=id, user=request.user)
 
 
 @router.delete(
@@ -110,7 +112,8 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatchIn) -> Pr
     description="Its purchases stay in the buyers' and seller's history.",
 )
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
-    services.product_delete(product=selectors.product_get(pk=id), user=request.user)
+    product = selectors.product_get(pk=id, user=request.user)
+    services.product_delete(product=product, user=request.user)
     return Status(204, None)
 
 
@@ -123,11 +126,13 @@ BUY_ONE = Body(default_factory=BuyIn)
     response={201: BuyOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Buy a product",
     description="Takes the money from the caller's wallet and gives it to the seller. "
+    "404 when the caller may not see it (off sale and not theirs). "
     "409 when it is sold out or short of stock (`out_of_stock`), off sale (`inactive`), "
     "the caller's own (`own_product`) or too dear (`insufficient_funds`).",
 )
 def product_buy(request: HttpRequest, id: int, payload: BuyIn = BUY_ONE) -> Status[Purchase]:
-    selectors.product_get(pk=id)  # a product that never was is a 404, not a 409
+    # A product the caller cannot see (gone, or off sale and not theirs) is a 404, not a 409.
+    selectors.product_get(pk=id, user=request.user)
     purchase = services.product_buy(product=id, buyer=request.user, quantity=payload.quantity)
     purchase.balance = selectors.balance_of(user=request.user)
     return Status(201, purchase)

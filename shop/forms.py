@@ -3,57 +3,57 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shop.models import CENT, MONEY_DIGITS, MONEY_PLACES, Category, Product, UserProfile
+from shop.models import (
+    CENT,
+    MAX_STOCK,
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    Category,
+    Product,
+    UserProfile,
+)
 from shop.selectors import DEFAULT_ORDERING
+from shop.services import StockChanged
 
 # Larger than any stock can be; keeps absurd numbers away from the database driver.
 MAX_QUANTITY = 1_000_000
 
 
 class ProductForm(forms.ModelForm):
-    # The stock the seller saw when the edit form was drawn. Purchases may lower the stock
-    # while the seller types; an unchanged number must not put the sold items back.
-    stock_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The stock the seller saw when the edit form was drawn: shop.services.product_update
+    # keeps the items sold meanwhile, and refuses a new number based on a stale one.
+    stock_seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_STOCK)
 
     class Meta:
         model = Product
         fields = ["name", "description", "price", "stock", "category", "is_active"]
-        widgets = {"price": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"})}
+        widgets = {
+            "price": forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+            "stock": forms.NumberInput(attrs={"min": "0", "max": str(MAX_STOCK)}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stock_now = self.instance.stock
         if self.instance.pk:
-            self.fields["stock_seen"].initial = self.stock_now
+            self.fields["stock_seen"].initial = self.instance.stock
         else:
             del self.fields["stock_seen"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        seen = cleaned.get("stock_seen")
-        stock = cleaned.get("stock")
-        if seen is not None and stock is not None and stock != seen and seen != self.stock_now:
-            self.add_error(
-                "stock",
-                _(
-                    "Someone bought this product while you were editing: the stock is now "
-                    "%(stock)d. Check the number and save again."
-                )
-                % {"stock": self.stock_now},
-            )
-            # Redrawn, the form has seen the current stock: saving again is a decision.
-            self.data = self.data.copy()
-            self.data["stock_seen"] = str(self.stock_now)
-        return cleaned
-
     def changes(self) -> dict[str, Any]:
-        """The product fields the seller changed, for services.product_update."""
+        """The keyword arguments of services.product_update: the changed fields, and the
+        stock with the stock it was based on (the service decides whether it is written)."""
         changes = {
             name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
         }
-        if self.cleaned_data.get("stock") == self.cleaned_data.get("stock_seen"):
-            changes.pop("stock", None)
+        changes["stock"] = self.cleaned_data["stock"]
+        changes["stock_seen"] = self.cleaned_data["stock_seen"]
         return changes
+
+    def stock_changed(self, error: StockChanged) -> None:
+        """Show a refused stock edit; redrawn, the form has seen the current stock."""
+        self.add_error("stock", error.message)
+        self.data = self.data.copy()
+        self.data["stock_seen"] = str(error.stock)
 
 
 class ProfileForm(forms.ModelForm):

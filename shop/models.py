@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ MONEY_PLACES = 2
 CENT = Decimal("0.01")
 # New accounts start with an empty wallet; demo users are given credit by shop.demo.
 STARTING_BALANCE = Decimal("0.00")
+# The most stock a product can hold: a 32-bit integer, the narrowest that Django's databases
+# give a PositiveIntegerField, so that a stock read from any of them can be sent back.
+MAX_STOCK = 2_147_483_647
 
 
 def money_field(verbose_name: str, **kwargs) -> models.DecimalField:
@@ -54,7 +57,9 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
     price = money_field(_("price"), validators=[MinValueValidator(CENT)])
-    stock = models.PositiveIntegerField(_("stock"), default=1)
+    stock = models.PositiveIntegerField(
+        _("stock"), default=1, validators=[MaxValueValidator(MAX_STOCK)]
+    )
     is_active = models.BooleanField(
         _("for sale"), default=True, help_text=_("Untick to take the product off the shop.")
     )
@@ -79,6 +84,9 @@ class Product(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(stock__gte=0), name="shop_product_stock_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stock__lte=MAX_STOCK), name="shop_product_stock_max"
             ),
         ]
 

@@ -8,11 +8,9 @@ from ninja import Field, Schema
 
 from config.apikit import InSchema, Text, UserOut
 from shop.forms import MAX_QUANTITY
-from shop.models import MONEY_DIGITS, MONEY_PLACES
+from shop.models import MAX_STOCK, MONEY_DIGITS, MONEY_PLACES
 from shop.selectors import DEFAULT_ORDERING, PRODUCT_ORDERINGS
 
-# The PositiveIntegerField's ceiling on every database Django supports.
-MAX_STOCK = 2_147_483_647
 OrderingValue = Literal[tuple(PRODUCT_ORDERINGS)]  # type: ignore[valid-type]
 
 
@@ -46,12 +44,26 @@ class ProductIn(InSchema):
     is_active: bool = Field(True, description="False takes the product off the shop.")
 
 
+STOCK_SEEN = (
+    "The `stock` this change is based on, as last read. The same number as `stock` keeps "
+    "the stock as purchases left it; another number is written only if the stock is still "
+    "this one, else 409 `stock_changed`."
+)
+
+
+class ProductReplaceIn(ProductIn):
+    stock_seen: int = Field(ge=0, le=MAX_STOCK, description=STOCK_SEEN)
+
+
 class ProductPatchIn(InSchema):
     # Absent means unchanged; only `category` may be null (no category).
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     description: Text = Field(None, max_length=5000)  # type: ignore[assignment]
     price: Decimal = money(default=None, gt=0)
     stock: int = Field(None, ge=0, le=MAX_STOCK)  # type: ignore[assignment]
+    stock_seen: int = Field(  # type: ignore[assignment]
+        None, ge=0, le=MAX_STOCK, description=f"Required with `stock`. {STOCK_SEEN}"
+    )
     category: Text | None = Field(None, max_length=80)
     is_active: bool = Field(None)  # type: ignore[assignment]
 

@@ -22,6 +22,21 @@ PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
 DEFAULT_ORDERING = "new"
 
 
+def _for_sale_or_own(user: AbstractBaseUser | AnonymousUser | None) -> Q:
+    visible = Q(is_active=True)
+    if user is not None and user.is_authenticated:
+        visible |= Q(seller=user)
+    return visible
+
+
+def _visible_to(user: AbstractBaseUser | AnonymousUser | None) -> Q:
+    # Off sale, a product is seen only by those who may manage it (Product.can_be_managed_by):
+    # its seller and staff. The catalogue leaves staff out, to stay a shop window.
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q()
+    return _for_sale_or_own(user)
+
+
 def _with_stats(products: QuerySet[Product]) -> QuerySet[Product]:
     return products.select_related("seller__profile", "category").annotate(
         sold=Coalesce(Sum("purchases__quantity"), 0),
@@ -41,10 +56,7 @@ def product_list(
     seller: AbstractBaseUser | None = None,
 ) -> QuerySet[Product]:
     """The catalogue: products for sale (plus `user`'s own hidden ones), filtered and sorted."""
-    visible = Q(is_active=True)
-    if user is not None and user.is_authenticated:
-        visible |= Q(seller=user)
-    products = Product.objects.filter(visible)
+    products = Product.objects.filter(_for_sale_or_own(user))
     if q := q.strip():
         products = products.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if isinstance(category, Category):
@@ -63,14 +75,14 @@ def product_list(
     return _with_stats(products).order_by(*order)
 
 
-def product_get(*, pk: int) -> Product:
-    """One product with its seller, category and sales figures, or 404."""
-    return get_object_or_404(_with_stats(Product.objects.all()), pk=pk)
+def product_get(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> Product:
+    """One product `user` may see, with its seller, category and sales figures, or 404."""
+    return get_object_or_404(_with_stats(Product.objects.filter(_visible_to(user))), pk=pk)
 
 
-def product_find(*, pk: int) -> Product | None:
-    """The product as it is now, or None once it is deleted."""
-    return _with_stats(Product.objects.filter(pk=pk)).first()
+def product_find(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> Product | None:
+    """The product as it is now, or None once it is deleted or hidden from `user`."""
+    return _with_stats(Product.objects.filter(_visible_to(user), pk=pk)).first()
 
 
 def product_buyers(*, product: Product) -> QuerySet:

@@ -77,19 +77,55 @@ def product_create(
     return product
 
 
+class StockChanged(Conflict):
+    """A stock edit was based on a stock that purchases have changed since."""
+
+    def __init__(self, stock: int) -> None:
+        message = _(
+            "Someone bought this product while you were editing: the stock is now "
+            "%(stock)d. Check the number and save again."
+        ) % {"stock": stock}
+        super().__init__(message, code="stock_changed")
+        self.stock = stock
+
+
+def _stock_set(*, pk: int, stock: int, seen: int | None) -> None:
+    # Compare and set in one statement: a purchase since the edit began makes it match no row.
+    if not Product.objects.filter(pk=pk, stock=seen).update(stock=stock):
+        raise StockChanged(Product.objects.values_list("stock", flat=True).get(pk=pk))
+
+
 @transaction.atomic
-def product_update(*, product: Product, user: AnyUser, **changes: Any) -> Product:
-    """Change some of a product's editable fields; only the given fields are written."""
+def product_update(
+    *, product: Product, user: AnyUser, stock_seen: int | None = None, **changes: Any
+) -> Product:
+    """Change some of a product's editable fields; only the given fields are written.
+
+    A new `stock` must come with `stock_seen`, the stock the edit was based on: the same
+    number means "unchanged" and keeps what purchases left; another number is written only
+    if the stock is still `stock_seen`, else StockChanged, so a sale is never undone.
+    """
     _require_manager(product, user)
     unknown = set(changes) - PRODUCT_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"product_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    stock = changes.pop("stock", None)
+    if stock is not None and stock_seen is None:
+        raise ValidationError(
+            {"stock_seen": _("Send the stock your change is based on along with the new stock.")},
+            code="required",
+        )
     for field, value in changes.items():
         setattr(product, field, value.strip() if isinstance(value, str) else value)
+    if stock is not None:
+        product.stock = stock
     product.full_clean()
+    if stock is not None and stock != stock_seen:
+        _stock_set(pk=product.pk, stock=stock, seen=stock_seen)
     # Only the changed columns, so editing the text never overwrites a stock that a
     # purchase has just decremented.
     product.save(update_fields=[*changes, "updated"])
+    product.refresh_from_db(fields=["stock"])
     return product
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from shop import selectors
-from shop.models import Product, Purchase, UserProfile
+from shop import selectors, services
+from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from tests.apiclient import assert_error, count_queries, send
 from tests.factories import UserFactory
 from tests.shop.factories import CategoryFactory, ProductFactory, balance, fund, total_money
@@ -201,9 +201,50 @@ def test_anybody_reads_a_product(clients, product, who):
     assert_error(clients[who].get("/api/products/99999/"), 404, "not_found")
 
 
+SEES_OFF_SALE = {"anonymous": False, "seller": True, "other": False, "staff": True}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_an_off_sale_product_is_seen_only_by_its_seller_and_staff(clients, product, who):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = clients[who].get(f"/api/products/{product.pk}/")
+    if SEES_OFF_SALE[who]:
+        assert response.status_code == 200
+        assert response.json()["is_active"] is False
+    else:
+        assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_buying_an_off_sale_product_is_409_for_who_sees_it_and_404_for_the_rest(
+    clients, product, staff_user, other_user, who
+):
+    fund(other_user, "100")
+    fund(staff_user, "100")
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    before = snapshot()
+    response = clients[who].generic("POST", f"/api/products/{product.pk}/buy/")
+    expected = {"anonymous": (401, None), "seller": (409, "inactive")}
+    expected |= {"other": (404, "not_found"), "staff": (409, "inactive")}
+    assert_error(response, *expected[who])
+    assert snapshot() == before
+
+
+def test_nobody_else_can_tell_an_off_sale_product_from_a_missing_one(other_client, product):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    url = f"/api/products/{product.pk}/"
+    for response in (
+        other_client.get(url),
+        send(other_client, "patch", url, {"name": "Mine"}),
+        other_client.delete(url),
+    ):
+        assert_error(response, 404, "not_found")
+    assert Product.objects.get(pk=product.pk).name == "Teapot"
+
+
 @pytest.mark.parametrize("who", ROLES)
 def test_put_by_seller_or_staff_only(clients, product, who):
-    body = {**NEW_PRODUCT, "category": None, "is_active": False}
+    body = {**NEW_PRODUCT, "category": None, "is_active": False, "stock_seen": 5}
     response = send(clients[who], "put", f"/api/products/{product.pk}/", body)
     assert response.status_code == CHANGE_STATUS[who], response.content
     product.refresh_from_db()
@@ -241,6 +282,74 @@ def test_patch_category_by_slug_or_null(user_client, product):
     assert_error(send(user_client, "patch", url, {"stock": -3}), 422, "invalid")
     product.refresh_from_db()
     assert (product.category, product.price, product.stock) == (None, Decimal("10.00"), 5)
+
+
+def sell_one(product) -> None:
+    """Somebody buys one of `product`, as if while its seller was editing it."""
+    buyer = UserFactory()
+    fund(buyer, "1000")
+    services.product_buy(product=product.pk, buyer=buyer, quantity=1)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_unchanged_stock_keeps_what_was_sold_meanwhile(user_client, product, method):
+    seen = user_client.get(f"/api/products/{product.pk}/").json()["stock"]
+    sell_one(product)
+    body = {"name": "Big teapot", "price": "10.00", "stock": seen, "stock_seen": seen}
+    response = send(user_client, method, f"/api/products/{product.pk}/", body)
+    assert response.status_code == 200, response.content
+    assert response.json()["stock"] == 4
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Big teapot", 4)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_new_stock_based_on_a_stale_one_is_409(user_client, product, method):
+    url = f"/api/products/{product.pk}/"
+    sell_one(product)
+    body = {"name": "Big teapot", "price": "10.00", "stock": 8, "stock_seen": 5}
+    error = assert_error(send(user_client, method, url, body), 409, "stock_changed")
+    assert "the stock is now 4" in error["message"]
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Teapot", 4)  # nothing of the edit is written
+    # Based on the stock the 409 named, the same edit goes through.
+    response = send(user_client, method, url, {**body, "stock_seen": 4})
+    assert response.status_code == 200, response.content
+    assert response.json()["stock"] == 8
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("patch", {"stock": 8}),
+        ("put", {"name": "Teapot", "price": "10.00", "stock": 8}),
+        ("put", {"name": "Teapot", "price": "10.00"}),
+    ],
+)
+def test_a_stock_must_say_which_stock_it_is_based_on(user_client, product, method, body):
+    response = send(user_client, method, f"/api/products/{product.pk}/", body)
+    error = assert_error(response, 422, "invalid")
+    assert "stock_seen" in error["fields"]
+    assert Product.objects.get(pk=product.pk).stock == 5
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_the_largest_stock_the_api_returns_can_be_sent_back(user_client, product, method):
+    url = "/api/products/" if method == "post" else f"/api/products/{product.pk}/"
+    body = {**NEW_PRODUCT, "stock": MAX_STOCK, "stock_seen": product.stock}
+    if method == "post":
+        del body["stock_seen"]
+    response = send(user_client, method, url, body)
+    assert response.status_code in {200, 201}, response.content
+    returned = response.json()
+    assert returned["stock"] == MAX_STOCK
+    url = f"/api/products/{returned['id']}/"
+    again = {**NEW_PRODUCT, "stock": returned["stock"], "stock_seen": returned["stock"]}
+    assert send(user_client, "put", url, again).status_code == 200
+
+    too_many = {**again, "stock": MAX_STOCK + 1}
+    error = assert_error(send(user_client, "put", url, too_many), 422, "invalid")
+    assert error["fields"]["stock"] == ["Ensure this value is less than or equal to 2147483647."]
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -297,10 +406,9 @@ def test_who_may_buy(clients, product, staff_user, other_user, who):
     [
         (lambda p: None, 6, "out_of_stock"),
         (lambda p: Product.objects.filter(pk=p.pk).update(stock=0), 1, "out_of_stock"),
-        (lambda p: Product.objects.filter(pk=p.pk).update(is_active=False), 1, "inactive"),
         (lambda p: Product.objects.filter(pk=p.pk).update(price=Decimal("500")), 1, None),
     ],
-    ids=["short", "sold out", "off sale", "too dear"],
+    ids=["short", "sold out", "too dear"],
 )
 def test_refused_purchases_are_409_and_change_nothing(
     other_client, product, buyer, setup, quantity, code

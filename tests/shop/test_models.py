@@ -4,12 +4,13 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.template import Context, Template
 from django.utils import translation
 
 from shop import services
-from shop.models import Product, Purchase, UserProfile
+from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from shop.selectors import product_buyers
 from shop.templatetags.shop_tags import money
 from tests.factories import UserFactory
@@ -36,12 +37,13 @@ def test_profile_url(user):
     ("model", "update"),
     [
         (Product, {"stock": -1}),
+        (Product, {"stock": MAX_STOCK + 1}),
         (Product, {"price": Decimal("0")}),
         (Product, {"price": Decimal("-0.01")}),
         (UserProfile, {"balance": Decimal("-0.01")}),
     ],
 )
-def test_database_refuses_negative_stock_balance_and_free_products(product, model, update):
+def test_database_refuses_bad_stock_balance_and_free_products(product, model, update):
     rows = model.objects.filter(pk=product.pk if model is Product else product.seller.profile.pk)
     with pytest.raises(IntegrityError), transaction.atomic():
         rows.update(**update)
@@ -121,3 +123,21 @@ def test_data_migration_gives_existing_users_a_profile(db):
     migration.create_missing_profiles(apps, None)  # idempotent
 
     assert UserProfile.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_migration_caps_what_sqlite_let_through(user):
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite ever stored a stock above the limit")
+    executor = MigrationExecutor(connection)
+    before, after = [("shop", "0002_create_missing_profiles")], [("shop", "0003_product_stock_max")]
+    executor.migrate(before)
+    try:
+        Old = executor.loader.project_state(before).apps.get_model("shop", "Product")
+        old = Old.objects.create(seller_id=user.pk, name="Huge", price=1, stock=2**63 - 1)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("shop"))
+    assert Product.objects.get(pk=old.pk).stock == MAX_STOCK

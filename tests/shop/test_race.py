@@ -121,3 +121,23 @@ def test_buy_pages_under_a_rush_answer_every_request_without_errors():
     assert Purchase.objects.count() == STOCK
     assert Product.objects.get(pk=product.pk).stock == 0
     assert total_money() == money_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stock_edit_racing_buyers_never_undoes_a_sale():
+    seller, product, buyers = setup_market()
+    rich = [buyer for i, buyer in enumerate(buyers) if i % 3][:3]
+
+    def edit():
+        return services.product_update(product=product, user=seller, stock=20, stock_seen=STOCK)
+
+    def buy(buyer):
+        return lambda: services.product_buy(product=product.pk, buyer=buyer, quantity=1)
+
+    results = run_at_once([edit, *(buy(buyer) for buyer in rich)])
+
+    assert all(isinstance(r, Purchase) for r in results[1:]), results
+    edited = not isinstance(results[0], services.StockChanged)
+    assert edited or results[0].stock < STOCK, results[0]
+    stock = Product.objects.get(pk=product.pk).stock
+    assert stock == (20 if edited else STOCK) - len(rich)

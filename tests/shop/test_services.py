@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.errors import Conflict
 from shop import services
-from shop.models import Product, Purchase, UserProfile
+from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from shop.signals import product_purchased
 from tests.factories import UserFactory
 from tests.shop.factories import ProductFactory, balance, fund, total_money
@@ -263,6 +263,53 @@ def test_seller_updates_only_the_given_fields(product):
     product.refresh_from_db()
     assert product.name == "Big teapot"
     assert product.stock == 4
+
+
+def test_an_unchanged_stock_keeps_what_was_sold_meanwhile(product, buyer):
+    services.product_buy(product=product.pk, buyer=buyer, quantity=2)  # product is stale
+    updated = services.product_update(
+        product=product, user=product.seller, name="Big teapot", stock=5, stock_seen=5
+    )
+    assert updated.stock == 3
+    assert Product.objects.get(pk=product.pk).stock == 3
+
+
+def test_a_new_stock_is_written_when_nothing_was_sold_meanwhile(product):
+    updated = services.product_update(product=product, user=product.seller, stock=9, stock_seen=5)
+    assert updated.stock == Product.objects.get(pk=product.pk).stock == 9
+
+
+def test_a_new_stock_based_on_a_stale_one_is_refused_and_nothing_written(product, buyer):
+    services.product_buy(product=product.pk, buyer=buyer, quantity=2)
+    with pytest.raises(services.StockChanged) as exc:
+        services.product_update(
+            product=product, user=product.seller, name="Big teapot", stock=9, stock_seen=5
+        )
+    assert isinstance(exc.value, Conflict)
+    assert (exc.value.code, exc.value.stock) == ("stock_changed", 3)
+    assert "the stock is now 3" in exc.value.message
+    assert Product.objects.filter(pk=product.pk).values_list("name", "stock").get() == (
+        "Teapot",
+        3,
+    )
+
+
+def test_a_new_stock_needs_the_stock_it_is_based_on(product):
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(product=product, user=product.seller, stock=9)
+    assert "stock_seen" in exc.value.message_dict
+    assert Product.objects.get(pk=product.pk).stock == 5
+
+
+@pytest.mark.parametrize("stock", [MAX_STOCK + 1, 2**63 - 1])
+def test_stock_above_the_limit_is_refused(product, user, stock):
+    with pytest.raises(ValidationError) as exc:
+        services.product_update(product=product, user=user, stock=stock, stock_seen=5)
+    assert exc.value.message_dict["stock"] == [
+        "Ensure this value is less than or equal to 2147483647."
+    ]
+    with pytest.raises(ValidationError):
+        services.product_create(seller=user, name="Lamp", price=Decimal(1), stock=stock)
 
 
 def test_staff_may_moderate_a_product(product, staff_user):

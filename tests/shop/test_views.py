@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shop.models import Product, Purchase, UserProfile
+from shop import services
+from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from tests.factories import UserFactory
 from tests.shop.factories import CategoryFactory, ProductFactory, balance, fund
 
@@ -176,6 +177,52 @@ def test_product_page_full_and_fragment(client, product):
 
 def test_product_page_404(client, db):
     assert client.get(reverse("shop:product-detail", kwargs={"pk": 999})).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("client", 404), ("user_client", 200), ("other_client", 404), ("staff_client", 200)],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
+def test_off_sale_product_page_is_only_for_its_seller_and_staff(
+    request, product, who, expected, headers
+):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    client = request.getfixturevalue(who)
+    response = client.get(product.get_absolute_url(), headers=headers)
+    assert response.status_code == expected
+    if expected == 200:
+        assert "This product is not for sale at the moment." in response.content.decode()
+
+
+def test_buying_a_product_taken_off_sale_plain_answers_as_if_it_were_gone(
+    other_client, buyer, product
+):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = other_client.post(buy_url(product), {"quantity": "1"}, follow=True)
+    assert response.redirect_chain == [(reverse("shop:product-list"), 302)]
+    assert "This product is no longer for sale." in response.content.decode()
+    assert balance(buyer) == Decimal("100.00")
+
+
+def test_buying_a_product_taken_off_sale_htmx_shows_nothing_of_it(other_client, buyer, product):
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = other_client.post(buy_url(product), {"quantity": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert "This product is no longer for sale." in html
+    assert "stock-count" not in html
+    assert not Purchase.objects.exists()
+
+
+def test_staff_buying_an_off_sale_product_is_told_so_on_its_page(staff_client, staff_user, product):
+    fund(staff_user, "100.00")
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = staff_client.post(buy_url(product), {"quantity": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert '<h1 class="product-name">Teapot</h1>' in html
+    assert "This product is no longer for sale." in html
+    assert not Purchase.objects.exists()
 
 
 def test_sold_out_product_shows_no_buy_form(client, product):
@@ -397,7 +444,7 @@ def test_edit_and_delete_pages_permission_matrix(request, product, who, expected
 )
 def test_edit_permission_matrix(request, product, who, expected, changed):
     client = request.getfixturevalue(who)
-    data = {**PRODUCT_DATA, "name": "Renamed"}
+    data = {**PRODUCT_DATA, "name": "Renamed", "stock_seen": "5"}
     response = client.post(reverse("shop:product-update", kwargs={"pk": product.pk}), data)
     assert response.status_code == expected
     assert (Product.objects.get(pk=product.pk).name == "Renamed") is changed
@@ -443,6 +490,43 @@ def test_edit_refuses_a_new_stock_based_on_a_stale_one(user_client, product):
     # The form now shows the current stock, so saving again goes through.
     assert edit(user_client, product, stock="8", stock_seen="4").status_code == 302
     assert Product.objects.get(pk=product.pk).stock == 8
+
+
+def test_edit_keeps_a_stock_sold_while_the_form_was_open(user_client, product, other_user):
+    page = user_client.get(reverse("shop:product-update", kwargs={"pk": product.pk}))
+    assert page.context["form"]["stock_seen"].value() == 5
+    fund(other_user, "100.00")
+    services.product_buy(product=product, buyer=other_user, quantity=2)
+    # The seller saves the form as drawn (stock 5 seen, 5 shown) with a new name.
+    assert edit(user_client, product, name="Renamed", stock="5", stock_seen="5").status_code == 302
+    assert Product.objects.get(pk=product.pk).stock == 3
+
+
+def test_edit_without_the_stock_it_was_based_on_is_refused(user_client, product):
+    response = edit(user_client, product, stock="8")
+    assert response.status_code == 400
+    assert Product.objects.get(pk=product.pk).stock == 5
+
+
+@pytest.mark.parametrize("stock", [MAX_STOCK + 1, 9_223_372_036_854_775_807, 10**30])
+@pytest.mark.parametrize("action", ["create", "edit"])
+def test_the_form_refuses_a_stock_above_the_api_limit(user_client, product, action, stock):
+    if action == "create":
+        response = user_client.post(
+            reverse("shop:product-create"), {**PRODUCT_DATA, "stock": str(stock)}
+        )
+    else:
+        response = edit(user_client, product, stock=str(stock), stock_seen="5")
+    assert response.status_code == 400
+    assert response.context["form"].errors["stock"] == [
+        "Ensure this value is less than or equal to 2147483647."
+    ]
+    assert list(Product.objects.values_list("stock", flat=True)) == [5]
+
+
+def test_the_form_takes_the_largest_stock(user_client, product):
+    assert edit(user_client, product, stock=str(MAX_STOCK), stock_seen="5").status_code == 302
+    assert Product.objects.get(pk=product.pk).stock == MAX_STOCK
 
 
 def test_edit_with_bad_input_changes_nothing(user_client, product):
