@@ -4,15 +4,16 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.startup import check_static_files, exit_with
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 try:
     from django.core.asgi import get_asgi_application
 
+    check_static_files()  # before the middleware, whose WhiteNoise would warn first
     django_application = get_asgi_application()
 except ImproperlyConfigured as exc:
-    from config.startup import exit_with
-
     exit_with("configuration error", exc)
 
 from django.conf import settings

@@ -6,10 +6,12 @@ the secure-cookie, HSTS and HTTPS settings, so `manage.py check --deploy` passes
 """
 
 import os
+import re
 import warnings
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +79,24 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# Web apps on these origins may call the API from the browser (django-cors-headers). They
+# authenticate with allauth's app client and X-Session-Token: no cookies cross origins.
+CORS_ALLOWED_ORIGINS = [
+    o.strip().rstrip("/")
+    for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")
+    if o.strip()
+]
+for _origin in CORS_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/?#\s]+", _origin):
+        raise ConfigError(
+            "CORS_ALLOWED_ORIGINS must list origins like https://app.example.com, "
+            f"comma-separated, not {_origin!r}"
+        )
+# The API and allauth's app client (to get a session token); never the HTML pages or the
+# cookie-based browser client.
+CORS_URLS_REGEX = r"^/(api|_allauth/app)/"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "x-session-token")
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -90,6 +110,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_eventstream",
     "ninja",
+    "corsheaders",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -102,9 +123,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RequestTooLargeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -198,7 +221,10 @@ ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, signup
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app", "browser")
-HEADLESS_SERVE_SPECIFICATION = False
+# The accounts API's OpenAPI description at /_allauth/openapi.json (and .yaml). Not its
+# HTML page: that loads Redoc from a CDN, which the Content-Security-Policy forbids.
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = None
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

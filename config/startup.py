@@ -12,6 +12,20 @@ def exit_with(what: str, exc: BaseException | str) -> NoReturn:
     raise SystemExit(1)
 
 
+def check_static_files() -> None:
+    """Refuse to serve when the hashed static files are missing: every page would be a 500."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.files.storage import storages
+
+    storage = storages["staticfiles"]
+    if isinstance(storage, ManifestFilesMixin) and not storage.exists(storage.manifest_name):
+        raise ImproperlyConfigured(
+            f"the static files are not collected in STATIC_ROOT ({storage.location}): run "
+            "`manage.py collectstatic --noinput` before starting (production mode)",
+        )
+
+
 def check_port(host: str, port: int) -> None:
     """Refuse to start when the port is taken, before daphne prints its own log lines."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

@@ -1,7 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+
+admin.site.site_header = "Agora"
+admin.site.site_title = "Agora admin"
+# Staff sign in through the site's login, so its rate limits guard the admin too (allauth's
+# documented way); the admin's own form counts no failures. Before admin.site.urls reads it.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("blog.urls")),
@@ -13,6 +20,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
-
-admin.site.site_header = "Agora"
-admin.site.site_title = "Agora admin"

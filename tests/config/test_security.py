@@ -13,7 +13,7 @@ from tests.live import BASE_DIR
 
 pytestmark = pytest.mark.django_db
 
-HTML_PAGES = ["/", "/shop/", "/accounts/login/", "/accounts/signup/", "/admin/login/"]
+HTML_PAGES = ["/", "/shop/", "/accounts/login/", "/accounts/signup/"]
 
 
 @pytest.mark.parametrize("path", HTML_PAGES)
