@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Query
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -90,13 +90,13 @@ def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
     return render(request, "blog/post_list.html", context)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def post_list(request: HttpRequest) -> HttpResponse:
     return _render_list(request)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def author_posts(request: HttpRequest, username: str) -> HttpResponse:
     author_user = get_object_or_404(get_user_model(), username=username)
@@ -113,14 +113,14 @@ def _detail_context(request: HttpRequest, post: Post, **extra) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_detail(pk=pk, user=request.user)
     return render(request, "blog/post_detail.html", _detail_context(request, post))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_create(request: HttpRequest) -> HttpResponse:
     form = PostForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -135,7 +135,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("author"), pk=pk)
     services.ensure_can_change(user=request.user, obj=post)
@@ -152,7 +152,7 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("author"), pk=pk)
     services.ensure_can_change(user=request.user, obj=post)
@@ -215,7 +215,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
@@ -242,13 +242,20 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "blog/comment_form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("author", "post"), pk=pk)
     post = comment.post
     if not request.user.is_authenticated:
-        return _login_redirect(request, comment.get_absolute_url())
+        next_url = (
+            request.get_full_path() if request.method == "GET" else comment.get_absolute_url()
+        )
+        return _login_redirect(request, next_url)
+    if request.method == "GET":
+        # The confirmation page of a browser without JavaScript (htmx asks with hx-confirm).
+        services.ensure_can_change(user=request.user, obj=comment)
+        return render(request, "blog/comment_confirm_delete.html", {"comment": comment})
     services.comment_delete(comment=comment, user=request.user)
     if _is_fragment(request):
         post = selectors.post_detail(pk=post.pk, user=request.user)

@@ -6,19 +6,29 @@ ValidationError, PermissionDenied, Http404 or the project's Conflict, and the AP
 """
 
 import logging
+from collections.abc import Callable
+from functools import wraps
+from inspect import iscoroutinefunction
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
+    ImproperlyConfigured,
     ObjectDoesNotExist,
     PermissionDenied,
+    RequestDataTooBig,
     ValidationError,
 )
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.defaultfilters import filesizeformat
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from ninja import NinjaAPI, Router
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -47,6 +57,8 @@ writing needs a signed-in user.
   with `meta.session_token`; send it as `X-Session-Token: <token>`.
   `DELETE /_allauth/app/v1/auth/session` (with the header) logs out.
   A token that is invalid or expired is a 401, also on reads.
+  Signing in, signing up and session tokens are django-allauth's headless API, described
+  separately at [/_allauth/openapi.json](/_allauth/openapi.json).
 
 ## Errors
 
@@ -61,8 +73,11 @@ Every error, whatever the endpoint, has this shape:
 | 400 | the body is not JSON | `bad_request` |
 | 401 | no user, or a bad token | `not_authenticated`, `invalid_token` |
 | 403 | the user may not do this; CSRF failed | `permission_denied`, `csrf_failed` |
-| 404 | no such object (or not yours to see) | `not_found` |
+| 404 | no such object (or not yours to see), no such path | `not_found` |
+| 405 | the path does not take this method (see the `Allow` header) | `method_not_allowed` |
 | 409 | the state refuses it | `out_of_stock`, `insufficient_funds`, `own_product`, `inactive` |
+| 409 | the stock changed since the `stock_seen` an edit was based on | `stock_changed` |
+| 413 | the body is larger than the server takes (2.5 MB) | `too_large` |
 | 422 | invalid input; `fields` names each field | `invalid`, `out_of_range` |
 
 Messages follow the request's language (`Accept-Language: ru`).
@@ -101,6 +116,17 @@ class AgoraAPI(NinjaAPI):
             path_prefix = self.get_root_path(path_params or {})
         return _Schema(api=self, path_prefix=path_prefix)
 
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                if iscoroutinefunction(pattern.callback):
+                    raise ImproperlyConfigured("_json_errors wraps sync views only.")
+                pattern.callback = _json_errors(pattern.callback)
+        # Last: any other path under /api/, whatever the method, is a JSON 404 too.
+        urls.append(re_path(r"", unknown_path))
+        return urls
+
 
 api = AgoraAPI(
     title="Agora API",
@@ -137,7 +163,7 @@ def _field_name(loc: tuple | list) -> str:
 
 def _message(item: dict[str, Any]) -> str:
     """pydantic's message, in Django's words where Django has them (and their translations)."""
-    kind, ctx, given = item.get("type", ""), item.get("ctx") or {}, item.get("input")
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
     match kind:
         case "missing":
             return _("This field is required.")
@@ -157,13 +183,30 @@ def _message(item: dict[str, Any]) -> str:
             return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
                 "limit_value": ctx.get("ge")
             }
-        case "string_too_long" if isinstance(given, str):
+        case "greater_than":
+            return _("Ensure this value is greater than %(limit_value)s.") % {
+                "limit_value": ctx.get("gt")
+            }
+        case "less_than":
+            return _("Ensure this value is less than %(limit_value)s.") % {
+                "limit_value": ctx.get("lt")
+            }
+        case "string_too_long":
             limit = ctx.get("max_length", 0)
             return ngettext(
-                "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
-                "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+                "Ensure this value has at most %(limit_value)d character.",
+                "Ensure this value has at most %(limit_value)d characters.",
                 limit,
-            ) % {"limit_value": limit, "show_value": len(given)}
+            ) % {"limit_value": limit}
+        case "string_too_short":
+            limit = ctx.get("min_length", 0)
+            return ngettext(
+                "Ensure this value has at least %(limit_value)d character.",
+                "Ensure this value has at least %(limit_value)d characters.",
+                limit,
+            ) % {"limit_value": limit}
+        case "bool_type" | "bool_parsing":
+            return _("Enter true or false.")
         case "decimal_max_digits":
             return ngettext(
                 "Ensure that there are no more than %(max)s digit in total.",
@@ -243,6 +286,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error(request, exc.status_code, "error", str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    message = _("The request body is too large: at most %(size)s.")
+    return error(request, 413, "too_large", message % {"size": _upload_limit()})
+
+
 @api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
 def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -256,15 +305,38 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error(request, 500, "server_error", _("Something went wrong on our side."))
 
 
-# Anything else under /api/ is a JSON 404 too, not the site's HTML page.
-_fallback = Router(auth=None)
+def _upload_limit() -> str:
+    return filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
-@_fallback.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
-)
-def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
-    raise Http404
+def _json_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Give the API's error shape to errors that ninja or Django answer by themselves.
+
+    A method the path does not take (ninja's 405, in plain text), the root's 404, and so on:
+    they never reach the exception handlers above.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return not_found(request, Http404())
+        status = response.status_code
+        if status < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if status == 404:
+            return not_found(request, Http404())
+        if status == 405:
+            message = _("This path does not take the %(method)s method.")
+            answer = error(request, 405, "method_not_allowed", message % {"method": request.method})
+            answer["Allow"] = response["Allow"]
+            return answer
+        return error(request, status, "error", response.reason_phrase)
+
+    return wrapper
 
 
-api.add_router("", _fallback)
+@csrf_exempt
+def unknown_path(request: HttpRequest) -> HttpResponse:
+    return not_found(request, Http404())

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_eventstream.views import events as eventstream_events
 
@@ -20,7 +20,7 @@ from notify.models import Notification
 PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -85,12 +85,12 @@ def notification_list_refresh(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def unread_badge(request: HttpRequest) -> HttpResponse:
     return render(request, "notify/notification_list.html#badge")
 
 
-@require_GET
+@require_safe
 def new_posts_hint(request: HttpRequest) -> HttpResponse:
     # `after` is the broadcast position the page was rendered at; 0 is a real position (a
     # site with no post yet), a missing or malformed one shows no hint.

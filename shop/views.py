@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -35,7 +35,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
     filter_form = ProductFilterForm(request.GET or None)
@@ -61,10 +61,10 @@ def _buy_context(request: HttpRequest, product: Product | None, **extra) -> dict
     return context
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    product = selectors.product_get(pk=pk)
+    product = selectors.product_get(pk=pk, user=request.user)
     context = _buy_context(
         request,
         product,
@@ -102,7 +102,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
     else:
         status = 400
-    product = selectors.product_find(pk=pk)
+    product = selectors.product_find(pk=pk, user=request.user)
 
     if request.htmx:
         # htmx swaps only 2xx responses: a refusal is still a fragment worth showing.
@@ -138,7 +138,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def product_create(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -154,14 +154,14 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_product(request: HttpRequest, pk: int) -> Product:
-    product = selectors.product_get(pk=pk)
+    product = selectors.product_get(pk=pk, user=request.user)
     if not product.can_be_managed_by(request.user):
         raise PermissionDenied(_("Only the seller can change this product."))
     return product
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def product_update(request: HttpRequest, pk: int) -> HttpResponse:
     product = _managed_product(request, pk)
     form = ProductForm(request.POST or None, instance=product)
@@ -170,6 +170,8 @@ def product_update(request: HttpRequest, pk: int) -> HttpResponse:
             product = services.product_update(product=product, user=request.user, **form.changes())
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except services.StockChanged as exc:
+            form.stock_changed(exc)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(product)
@@ -180,7 +182,7 @@ def product_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     product = _managed_product(request, pk)
     if request.method == "POST":
@@ -191,14 +193,14 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def purchase_list(request: HttpRequest) -> HttpResponse:
     page_obj = paginate(request, selectors.purchases_for(user=request.user), PER_PAGE)
     return render(request, "shop/purchase_list.html", {"page_obj": page_obj, "query": ""})
 
 
 @login_required
-@require_GET
+@require_safe
 def sale_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": paginate(request, selectors.sales_for(user=request.user), PER_PAGE),
@@ -210,7 +212,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_me(request: HttpRequest) -> HttpResponse:
     profile = services.profile_ensure(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
@@ -228,7 +230,7 @@ def profile_me(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile = selectors.profile_get(username=username)
