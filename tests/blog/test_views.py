@@ -1,11 +1,14 @@
 """The blog's pages and htmx fragments: full page vs partial, writes, bad input, no-JS paths."""
 
+import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from blog import services
 from blog.models import Comment, Post, Reaction
 from tests.blog.factories import CommentFactory, PostFactory, ReactionFactory
 
@@ -364,3 +367,80 @@ def test_delete_comment_by_htmx_rerenders_the_comments(user_client, comment):
     assert "<html" not in html
     assert "No comments yet." in html
     assert not Comment.objects.exists()
+
+
+def test_delete_comment_without_js_has_a_confirmation_page(user_client, comment):
+    url = reverse("blog:comment-delete", args=[comment.pk])
+    page = user_client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Delete this comment?" in html
+    assert f'<form method="post" action="{url}"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert f'href="{comment.get_absolute_url()}"' in html  # cancel
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+    response = user_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{comment.post.get_absolute_url()}#comments"
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_comment_delete_button_opens_the_confirmation_page_without_js(user_client, comment):
+    # The button's form: a plain GET to the confirmation page, an htmx POST that asks first.
+    html = user_client.get(comment.post.get_absolute_url()).content.decode()
+    url = reverse("blog:comment-delete", args=[comment.pk])
+    assert f'<form method="get" action="{url}"' in html
+    assert f'hx-post="{url}"' in html
+    assert 'hx-confirm="Delete this comment?"' in html
+
+
+@pytest.mark.parametrize(("role", "status"), [("other", 403), ("staff", 200), ("author", 200)])
+def test_comment_confirmation_page_only_for_author_or_staff(clients, comment, role, status):
+    response = clients[role].get(reverse("blog:comment-delete", args=[comment.pk]))
+    assert response.status_code == status
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_comment_confirmation_page_of_a_missing_comment_is_404(user_client):
+    assert user_client.get(reverse("blog:comment-delete", args=[999_999])).status_code == 404
+
+
+def test_comment_confirmation_page_sends_anonymous_to_login_and_back(anon_client, comment):
+    url = reverse("blog:comment-delete", args=[comment.pk])
+    response = anon_client.get(url)
+    assert response.status_code == 302
+    assert is_login_redirect(response["Location"], url)
+
+
+# --- markup ---
+
+
+DATETIME = re.compile(r'datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4})"')
+
+
+def test_datetime_attributes_have_no_microseconds(client, post, comment):
+    # HTML allows at most three digits of a second's fraction; Django's "c" gave six.
+    # Whole seconds with an offset are what the attribute needs.
+    stamp = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    Post.objects.filter(pk=post.pk).update(created=stamp)
+    Comment.objects.filter(pk=comment.pk).update(created=stamp)
+    for url in (reverse("blog:post-list"), post.get_absolute_url()):
+        html = client.get(url).content.decode()
+        attributes = re.findall(r'datetime="([^"]*)"', html)
+        assert attributes, url
+        assert all(DATETIME.fullmatch(f'datetime="{value}"') for value in attributes), attributes
+        assert "891011" not in html
+
+
+def test_unread_badge_is_hidden_text_in_the_link_not_a_bare_aria_label(
+    user_client, other_user, post, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the notification is sent then
+        services.comment_create(post=post, author=other_user, content="Hi")
+    html = user_client.get(reverse("blog:post-list")).content.decode()
+    link = re.search(r'<a [^>]*id="nav-notifications">.*?</a>', html, re.S).group(0)
+    assert '<span class="badge" id="unread-badge" data-count="1">' in link
+    assert "aria-label" not in link
+    assert '<span class="badge-count" aria-hidden="true">1</span>' in link
+    assert '<span class="visually-hidden"> 1 unread</span>' in link

@@ -377,3 +377,21 @@ def toasts(page: Page) -> list[dict]:
 
 def unread(page: Page) -> int:
     return int(page.locator("#unread-badge").get_attribute("data-count"))
+
+
+# axe-core rules whose failures keep people out; "moderate" and "minor" are advice.
+AXE_BLOCKING = ("serious", "critical")
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page as it is now: no serious or critical violation."""
+    # Imported here: the other browser tests do not need axe installed.
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in AXE_BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n" + "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:5])
+        for v in blocking
+    )

@@ -59,3 +59,31 @@ def test_log_in_post_comment_like_and_buy_without_javascript(live, page_for):
     expect(page.locator("#buy .balance-amount")).to_have_text("$10.00")
     assert Purchase.objects.get(product=kettle, buyer=bob).quantity == 2
     assert balance(bob) == Decimal("10.00")
+
+
+def test_deleting_a_comment_without_javascript_asks_first(live, page_for):
+    carol = UserFactory(username="carol")
+    post = blog.post_create(author=carol, title="Bread", content="Flour, water, salt.")
+    comment = blog.comment_create(post=post, author=carol, content="Rye works too.")
+    page = page_for(carol, javascript=False)
+    page.goto(post.get_absolute_url())
+
+    card = page.locator(f"#comment-{comment.pk}")
+    with page.expect_navigation():
+        card.get_by_role("button", name="Delete").click()
+    expect(page.locator("h1")).to_have_text("Delete this comment?")
+    expect(page.locator("main")).to_contain_text("Rye works too.")
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cancel").click()
+    assert page.url == live.url + comment.get_absolute_url()
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+    with page.expect_navigation():
+        card.get_by_role("button", name="Delete").click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Delete").click()
+    assert page.url == live.url + post.get_absolute_url() + "#comments"
+    expect(page.locator("#messages")).to_contain_text("The comment is deleted.")
+    assert not Comment.objects.filter(pk=comment.pk).exists()
