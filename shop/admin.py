@@ -1,6 +1,14 @@
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
+from django.contrib import admin
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from config.admin import ServiceAdmin, adopt
+from shop import services
+from shop.forms import ProductForm
 from shop.models import Category, Product, Purchase, UserProfile
 
 
@@ -11,14 +19,87 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ProductAdminForm(ProductForm):
+    """The site's product form with the seller; a stale stock is a form error."""
+
+    class Meta(ProductForm.Meta):
+        fields = ["seller", *ProductForm.Meta.fields]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        stock, seen = cleaned_data.get("stock"), cleaned_data.get("stock_seen")
+        if self.instance.pk and stock is not None and seen is not None:
+            # The admin validates inside the transaction it saves in, so the row this locks
+            # stays as checked until services.product_update writes it.
+            try:
+                services.product_stock_check(product=self.instance, stock=stock, stock_seen=seen)
+            except services.StockChanged as error:
+                self.stock_changed(error)
+        return cleaned_data
+
+
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ServiceAdmin):
+    form = ProductAdminForm
+    fields = [
+        "seller",
+        "name",
+        "description",
+        "price",
+        "stock",
+        "stock_seen",
+        "category",
+        "is_active",
+    ]
     list_display = ["name", "seller", "category", "price", "stock", "is_active", "created"]
     list_filter = ["is_active", "category", "created"]
     list_select_related = ["seller", "category"]
     search_fields = ["name", "description", "seller__username"]
     autocomplete_fields = ["seller", "category"]
     date_hierarchy = "created"
+
+    def get_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+        # A new product has no stock to have seen (ProductForm drops the field).
+        return list(self.fields) if obj else [f for f in self.fields if f != "stock_seen"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+        # product_update never moves a product to another seller.
+        return ["seller"] if obj else []
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ):
+        if db_field.name == "seller":
+            kwargs.update(required=False, help_text=_("Leave empty to sell it yourself."))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: Product, form: ProductAdminForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        if change:
+            changes = {
+                name: data[name]
+                for name in form.changed_data
+                if name in services.PRODUCT_EDITABLE_FIELDS
+            }
+            # Always with the stock it is based on: unchanged, it keeps what sold meanwhile.
+            changes.update(stock=data["stock"], stock_seen=data["stock_seen"])
+            services.product_update(product=obj, user=request.user, **changes)
+        else:
+            product = services.product_create(
+                seller=data["seller"] or request.user,
+                **{name: data[name] for name in ProductForm.Meta.fields},
+            )
+            adopt(obj, product)
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        services.product_delete(product=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        for product in queryset:
+            services.product_delete(product=product, user=request.user)
 
 
 @admin.register(Purchase)

@@ -96,6 +96,20 @@ def _stock_set(*, pk: int, stock: int, seen: int | None) -> None:
 
 
 @transaction.atomic
+def product_stock_check(*, product: Product, stock: int, stock_seen: int) -> None:
+    """Raise StockChanged where product_update would refuse `stock` based on `stock_seen`.
+
+    For forms that validate before they save: inside the caller's transaction the row stays
+    locked (where the database can), so no purchase slips in between the check and the save.
+    """
+    if stock == stock_seen:
+        return  # unchanged: product_update keeps whatever purchases left
+    current = Product.objects.select_for_update().values_list("stock", flat=True).get(pk=product.pk)
+    if current != stock_seen:
+        raise StockChanged(current)
+
+
+@transaction.atomic
 def product_update(
     *, product: Product, user: AnyUser, stock_seen: int | None = None, **changes: Any
 ) -> Product:

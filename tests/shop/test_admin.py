@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from shop import services
+from shop.models import Product
 from tests.shop.factories import ProductFactory
 
 
@@ -64,3 +65,122 @@ def test_purchases_are_read_only(admin_client, purchase):
 def test_profile_admin_shows_the_balance(admin_client, buyer):
     response = admin_client.get(reverse("admin:shop_userprofile_changelist"))
     assert "100.00" in response.content.decode()
+
+
+# Saves and deletes in the admin go through shop.services, as the site's do.
+
+
+def spy(monkeypatch, name: str) -> list[dict]:
+    """Record every call of shop.services.<name> (models as their pks), still making it."""
+    calls: list[dict] = []
+    real = getattr(services, name)
+
+    def recording(**kwargs):
+        calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, name, recording)
+    return calls
+
+
+def change_data(product, **fields) -> dict:
+    """The change form as drawn for `product` (stock_seen: the stock it showed), edited."""
+    data = {
+        "name": product.name,
+        "description": product.description,
+        "price": str(product.price),
+        "stock": str(product.stock),
+        "stock_seen": str(product.stock),
+        "category": str(product.category_id),
+        "is_active": "on",
+    }
+    return {**data, **{name: str(value) for name, value in fields.items()}}
+
+
+def test_product_change_form_carries_the_stock_it_showed(admin_client, product):
+    response = admin_client.get(reverse("admin:shop_product_change", args=[product.pk]))
+    assert response.context["adminform"].form["stock_seen"].value() == 5
+    assert 'type="hidden" name="stock_seen" value="5"' in response.text
+
+
+@pytest.mark.parametrize("chosen", [False, True])
+def test_product_added_in_admin_goes_through_product_create(
+    admin_client, user, monkeypatch, chosen
+):
+    calls = spy(monkeypatch, "product_create")
+    assert admin_client.get(reverse("admin:shop_product_add")).status_code == 200
+    data = {"seller": str(user.pk) if chosen else "", "name": "  Kettle  ", "description": ""}
+    data |= {"price": "12.50", "stock": "3", "category": "", "is_active": "on"}
+    response = admin_client.post(reverse("admin:shop_product_add"), data)
+    assert response.status_code == 302
+    product = Product.objects.get()
+    seller = user if chosen else get_user_model().objects.get(username="root")
+    assert (product.seller, product.name, product.stock) == (seller, "Kettle", 3)
+    assert [call["seller"] for call in calls] == [seller.pk]
+
+
+def test_product_edit_in_admin_keeps_what_sold_meanwhile(admin_client, product, buyer, monkeypatch):
+    calls = spy(monkeypatch, "product_update")
+    data = change_data(product, name="Teapot XL")  # drawn with 5 in stock...
+    services.product_buy(product=product, buyer=buyer, quantity=2)  # ...then 2 sold
+    response = admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Teapot XL", 3)
+    assert calls[0]["stock"] == calls[0]["stock_seen"] == 5
+
+
+def test_stale_stock_change_in_admin_is_a_form_error(admin_client, product, buyer):
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    data = change_data(product, name="Teapot XL", stock=10)  # based on 5 in stock
+    services.product_buy(product=product, buyer=buyer, quantity=2)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, not a 500
+    form = response.context["adminform"].form
+    assert form.errors["stock"][0].startswith("Someone bought this product")
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Teapot", 3)  # nothing saved
+    # Redrawn, the form has seen the current stock: saving again sets the new number.
+    assert form["stock_seen"].value() == "3"
+    assert admin_client.post(url, {**data, "stock_seen": "3"}).status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.stock) == ("Teapot XL", 10)
+
+
+def test_stock_change_in_admin_without_a_sale_is_saved(admin_client, product):
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    assert admin_client.post(url, change_data(product, stock=8)).status_code == 302
+    product.refresh_from_db()
+    assert product.stock == 8
+
+
+def test_admin_shows_a_conflict_at_save_time_instead_of_a_500(admin_client, product, monkeypatch):
+    def refuse(**kwargs):
+        raise services.StockChanged(1)  # as if a sale slipped past the form's check
+
+    monkeypatch.setattr(services, "product_update", refuse)
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    response = admin_client.post(url, change_data(product, name="Teapot XL"), follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "the stock is now 1" in response.text
+    product.refresh_from_db()
+    assert product.name == "Teapot"
+
+
+def test_product_delete_in_admin_goes_through_product_delete(admin_client, product, monkeypatch):
+    calls = spy(monkeypatch, "product_delete")
+    url = reverse("admin:shop_product_delete", args=[product.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert [call["product"] for call in calls] == [product.pk]
+    assert not Product.objects.exists()
+
+
+def test_bulk_delete_in_admin_goes_through_product_delete(admin_client, monkeypatch):
+    calls = spy(monkeypatch, "product_delete")
+    doomed = ProductFactory.create_batch(2)
+    kept = ProductFactory()
+    data = {"action": "delete_selected", "_selected_action": [p.pk for p in doomed], "post": "yes"}
+    response = admin_client.post(reverse("admin:shop_product_changelist"), data)
+    assert response.status_code == 302
+    assert sorted(call["product"] for call in calls) == sorted(p.pk for p in doomed)
+    assert list(Product.objects.values_list("pk", flat=True)) == [kept.pk]
