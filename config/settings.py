@@ -197,8 +197,6 @@ else:
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -219,6 +217,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, signup, reset...
 ACCOUNT_USERNAME_MIN_LENGTH = 3
+# The rate limits count per client address. Behind N reverse proxies that append to
+# X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), the client is the Nth address from the
+# right; with 0 the header is ignored (anybody can send it) and REMOTE_ADDR counts.
+ALLAUTH_TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ConfigError(
+        "TRUSTED_PROXY_COUNT must be the number of reverse proxies in front of Agora (0 or more)"
+    )
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app", "browser")
 # The accounts API's OpenAPI description at /_allauth/openapi.json (and .yaml). Not its
@@ -355,6 +361,28 @@ if REDIS_URL:
     }
     if _u.password:
         EVENTSTREAM_REDIS["password"] = _u.password
+
+# The cache holds allauth's rate-limit counters (failed logins, signups, resets): with Redis
+# every process counts the same attempts; in local memory each process counts its own.
+# django-redis with IGNORE_EXCEPTIONS: while Redis is away the cache misses instead of
+# failing, so signing in keeps working (without the shared limits until Redis is back).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "agora",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 2,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 GRIP_URL = os.environ.get("GRIP_URL", "")
 if GRIP_URL:
     # Pushpin (or another GRIP proxy) holds the stream connections; Django answers each

@@ -2,9 +2,11 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext, ngettext
 from ninja import Field, Schema
+from pydantic import ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from config.apikit import InSchema, Text, UserOut
 from shop.forms import MAX_QUANTITY
@@ -14,15 +16,65 @@ from shop.selectors import DEFAULT_ORDERING, PRODUCT_ORDERINGS
 OrderingValue = Literal[tuple(PRODUCT_ORDERINGS)]  # type: ignore[valid-type]
 
 
-def money(**kwargs) -> Decimal:
-    return Field(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+WHOLE_DIGITS = MONEY_DIGITS - MONEY_PLACES
+MONEY_FORMAT = (
+    f"A string or a number with at most {MONEY_PLACES} decimals and at most {WHOLE_DIGITS} "
+    'digits before the point, e.g. "12.50". A string is exact; a JSON number such as '
+    "0.1 + 0.2 (0.30000000000000004) has more decimals than it shows and is refused."
+)
+_TOO_MANY_DIGITS = {"decimal_max_digits", "decimal_max_places", "decimal_whole_digits"}
+
+
+def _explain_money(value: Any, handler: ValidatorFunctionWrapHandler) -> Decimal:
+    """pydantic's digit limits, said as what an amount may be ("12.50"), not as 12 digits."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if not {error["type"] for error in exc.errors()} <= _TOO_MANY_DIGITS:
+            raise
+        _, digits, exponent = Decimal(str(value)).as_tuple()
+        if len(digits) + int(exponent) > WHOLE_DIGITS:
+            problem = ngettext(
+                "Ensure that there are no more than %(max)s digit before the decimal point.",
+                "Ensure that there are no more than %(max)s digits before the decimal point.",
+                WHOLE_DIGITS,
+            ) % {"max": WHOLE_DIGITS}
+        else:
+            problem = ngettext(
+                "Ensure that there are no more than %(max)s decimal place.",
+                "Ensure that there are no more than %(max)s decimal places.",
+                MONEY_PLACES,
+            ) % {"max": MONEY_PLACES}
+        hint = gettext(
+            'Send the amount as a string or a number with at most two decimals, e.g. "12.50".'
+        )
+        raise ValueError(f"{problem} {hint}") from None
+
+
+# Amounts a client sends, within the database column's digits: a price, and a bound of the
+# price filters. The limits sit inside the type so that the OpenAPI schema shows them.
+Price = Annotated[
+    Decimal,
+    Field(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, gt=0),
+    WrapValidator(_explain_money),
+]
+PriceBound = Annotated[
+    Decimal,
+    Field(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, ge=0),
+    WrapValidator(_explain_money),
+]
+
+
+def money(description: str = "", **kwargs) -> Any:
+    """A `Price` field whose OpenAPI description and example say what an amount may be."""
+    return Field(description=f"{description} {MONEY_FORMAT}".strip(), examples=["12.50"], **kwargs)
 
 
 class ProductFilters(Schema):
     q: Text = Field("", max_length=100, description="Words in the name or description.")
     category: Text = Field("", max_length=80, description="A category's slug.")
-    min_price: Decimal | None = money(default=None, ge=0)
-    max_price: Decimal | None = money(default=None, ge=0)
+    min_price: PriceBound | None = money("The lowest price.", default=None)
+    max_price: PriceBound | None = money("The highest price.", default=None)
     in_stock: bool = Field(False, description="Only products that are not sold out.")
     ordering: OrderingValue = Field(  # type: ignore[valid-type]
         DEFAULT_ORDERING, description="`new`, `old`, `price`, `-price`, `name` or `popular`."
@@ -38,7 +90,7 @@ class CategoryOut(Schema):
 class ProductIn(InSchema):
     name: Text = Field(max_length=200)
     description: Text = Field("", max_length=5000)
-    price: Decimal = money(gt=0, description='Two decimals, e.g. "12.50".')
+    price: Price = money()
     stock: int = Field(1, ge=0, le=MAX_STOCK)
     category: Text | None = Field(None, max_length=80, description="A category's slug, or null.")
     is_active: bool = Field(True, description="False takes the product off the shop.")
@@ -59,7 +111,7 @@ class ProductPatchIn(InSchema):
     # Absent means unchanged; only `category` may be null (no category).
     name: Text = Field(None, max_length=200)  # type: ignore[assignment]
     description: Text = Field(None, max_length=5000)  # type: ignore[assignment]
-    price: Decimal = money(default=None, gt=0)
+    price: Price = money(default=None)
     stock: int = Field(None, ge=0, le=MAX_STOCK)  # type: ignore[assignment]
     stock_seen: int = Field(  # type: ignore[assignment]
         None, ge=0, le=MAX_STOCK, description=f"Required with `stock`. {STOCK_SEEN}"
