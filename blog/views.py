@@ -1,15 +1,10 @@
 """HTML views of the blog. Each renders one template: the page, or for htmx its partial."""
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -19,51 +14,17 @@ from blog import selectors, services
 from blog.forms import CommentForm, PostFilterForm, PostForm
 from blog.models import Comment, Post, Reaction
 from blog.selectors import Ordering
-from config.views import add_service_errors, paginate
+from config.views import (
+    add_service_errors,
+    back_url,
+    is_fragment,
+    login_redirect,
+    login_required,
+    page_url,
+    paginate,
+)
 
 PAGE_SIZE = 10
-
-
-def _is_fragment(request: HttpRequest) -> bool:
-    # A history restore (back button after a cache miss) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
-    """Send an anonymous writer to the login page, and back to `next_url` afterwards."""
-    response = redirect_to_login(next_url)
-    if request.htmx:
-        return HttpResponseClientRedirect(response.url)
-    return response
-
-
-def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like Django's, but an htmx request gets a client redirect, so the whole page moves."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return _login_redirect(request, _page_url(request))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    """Where a plain form post returns to: the form's `next` when it is ours, else `default`."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _page_url(request: HttpRequest) -> str:
-    """The URL of the page the user is looking at, also for htmx requests."""
-    if request.htmx and request.htmx.current_url_abs_path:
-        return request.htmx.current_url_abs_path
-    return request.get_full_path()
 
 
 def _data(request: HttpRequest) -> QueryDict | None:
@@ -83,7 +44,7 @@ def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
         "author_user": author_user,
         "back": request.get_full_path(),
     }
-    if _is_fragment(request):
+    if is_fragment(request):
         return render(request, "blog/post_list.html#results", context)
     if author_user is None:
         context["authors"] = selectors.author_choices()
@@ -169,23 +130,23 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def post_react(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
     if not request.user.is_authenticated:
-        return _login_redirect(request, post.get_absolute_url())
+        return login_redirect(request, post.get_absolute_url())
     raw = request.POST.get("value", "")
     if raw not in {*Reaction.Value.values, "none"}:
         return HttpResponseBadRequest(_("Choose like or dislike."))
     value = None if raw == "none" else raw
     state = services.reaction_set(post=post, user=request.user, value=value)
-    if _is_fragment(request):
+    if is_fragment(request):
         post.like_count = state.like_count
         post.dislike_count = state.dislike_count
         post.my_reaction = state.value
-        context = {"post": post, "back": _page_url(request)}
+        context = {"post": post, "back": page_url(request)}
         return render(request, "blog/post_detail.html#reactions", context)
     if value is None:
         messages.success(request, _("Your reaction is taken back."))
     else:
         messages.success(request, _("Your reaction is saved."))
-    return redirect(_back(request, post.get_absolute_url()))
+    return redirect(back_url(request, post.get_absolute_url()))
 
 
 @require_POST
@@ -193,7 +154,7 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_detail(pk=pk, user=request.user)
     if not request.user.is_authenticated:
-        return _login_redirect(request, f"{post.get_absolute_url()}#comment-form")
+        return login_redirect(request, f"{post.get_absolute_url()}#comment-form")
     form = CommentForm(request.POST)
     comment = None
     if form.is_valid():
@@ -204,12 +165,12 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
     if comment is not None:
-        if not _is_fragment(request):
+        if not is_fragment(request):
             messages.success(request, _("Your comment is added."))
             return redirect(comment)
         form = CommentForm()
     context = _detail_context(request, post, comment_form=form)
-    if _is_fragment(request):
+    if is_fragment(request):
         return render(request, "blog/post_detail.html#comments", context)
     return render(request, "blog/post_detail.html", context)
 
@@ -232,12 +193,12 @@ def comment_update(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if _is_fragment(request):
+            if is_fragment(request):
                 return render(request, "blog/post_detail.html#comment", {"comment": comment})
             messages.success(request, _("The comment is saved."))
             return redirect(comment)
     context = {"comment": comment, "form": form}
-    if _is_fragment(request):
+    if is_fragment(request):
         return render(request, "blog/comment_form.html#form", context)
     return render(request, "blog/comment_form.html", context)
 
@@ -251,13 +212,13 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         next_url = (
             request.get_full_path() if request.method == "GET" else comment.get_absolute_url()
         )
-        return _login_redirect(request, next_url)
+        return login_redirect(request, next_url)
     if request.method == "GET":
         # The confirmation page of a browser without JavaScript (htmx asks with hx-confirm).
         services.ensure_can_change(user=request.user, obj=comment)
         return render(request, "blog/comment_confirm_delete.html", {"comment": comment})
     services.comment_delete(comment=comment, user=request.user)
-    if _is_fragment(request):
+    if is_fragment(request):
         post = selectors.post_detail(pk=post.pk, user=request.user)
         return render(request, "blog/post_detail.html#comments", _detail_context(request, post))
     messages.success(request, _("The comment is deleted."))

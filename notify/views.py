@@ -1,18 +1,16 @@
 import jwt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_eventstream.views import events as eventstream_events
 
-from config.views import paginate
+from config.views import back_url, is_fragment, login_required, paginate
 from notify import selectors, services, stream
 from notify.channels import default_channels
 from notify.models import Notification
@@ -36,7 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "unread_count": selectors.unread_count(user=request.user),
     }
     template = "notify/notification_list.html"
-    if request.htmx and request.htmx.target == "notification-list":
+    if is_fragment(request, target="notification-list"):
         template += "#list"
     return render(request, template, context)
 
@@ -47,7 +45,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     # Only a notification the user can see can be marked: anybody else's is a 404.
     notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
     services.notification_mark_read(notification=notification, user=request.user)
-    if request.htmx:
+    if is_fragment(request):
         notification.is_read = True
         return render(
             request,
@@ -64,14 +62,14 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     services.notification_mark_all_read(user=request.user)
-    if request.htmx:
+    if is_fragment(request):
         return notification_list_refresh(request)
     return _back(request, _("All notifications are marked as read."))
 
 
 def notification_list_refresh(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notification_list(user=request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(1)
+    page = paginate(request, notifications, PAGE_SIZE)
     return render(
         request,
         "notify/notification_list.html#list-with-badge",
@@ -167,7 +165,4 @@ def _es_meta(value: str) -> tuple[int | None, list[str]]:
 
 def _back(request: HttpRequest, message: str) -> HttpResponse:
     messages.success(request, message)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = ""
-    return redirect(target or "notify:notification-list")
+    return redirect(back_url(request, reverse("notify:notification-list")))

@@ -1,38 +1,30 @@
 """The shop's HTML: thin views over shop.services (writes) and shop.selectors (reads)."""
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from blog.selectors import post_list
 from config.errors import Conflict
-from config.views import add_service_errors, paginate
+from config.views import (
+    add_service_errors,
+    is_fragment,
+    login_redirect,
+    login_required,
+    page_query,
+    paginate,
+)
 from shop import selectors, services
 from shop.forms import BuyForm, ProductFilterForm, ProductForm, ProfileForm
 from shop.models import Product, Purchase
 from shop.templatetags.shop_tags import money
 
 PER_PAGE = 12
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    # htmx asks for the whole page when it restores history it has no snapshot of.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_safe
@@ -44,11 +36,11 @@ def product_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter_form": filter_form,
         "page_obj": paginate(request, products, PER_PAGE),
-        "query": _query_without_page(request),
+        "query": page_query(request),
         "hx_target": "#results",
     }
     template = (
-        "shop/product_list.html#results" if _wants_fragment(request) else "shop/product_list.html"
+        "shop/product_list.html#results" if is_fragment(request) else "shop/product_list.html"
     )
     return render(request, template, context)
 
@@ -72,7 +64,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         buyers=selectors.product_buyers(product=product),
     )
     template = (
-        "shop/product_detail.html#buy" if _wants_fragment(request) else "shop/product_detail.html"
+        "shop/product_detail.html#buy" if is_fragment(request) else "shop/product_detail.html"
     )
     return render(request, template, context)
 
@@ -81,10 +73,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
     product_url = reverse("shop:product-detail", kwargs={"pk": pk})
     if not request.user.is_authenticated:
-        if request.htmx:
-            login = resolve_url(settings.LOGIN_URL)
-            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': product_url})}")
-        return redirect_to_login(product_url)
+        return login_redirect(request, product_url)
 
     form = BuyForm(request.POST)
     purchase: Purchase | None = None
@@ -104,7 +93,7 @@ def product_buy(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     product = selectors.product_find(pk=pk, user=request.user)
 
-    if request.htmx:
+    if is_fragment(request):
         # htmx swaps only 2xx responses: a refusal is still a fragment worth showing.
         context = _buy_context(request, product, form=BuyForm() if purchase else form)
         context["purchase"] = purchase
@@ -196,7 +185,9 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def purchase_list(request: HttpRequest) -> HttpResponse:
     page_obj = paginate(request, selectors.purchases_for(user=request.user), PER_PAGE)
-    return render(request, "shop/purchase_list.html", {"page_obj": page_obj, "query": ""})
+    return render(
+        request, "shop/purchase_list.html", {"page_obj": page_obj, "query": page_query(request)}
+    )
 
 
 @login_required
@@ -206,7 +197,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         "page_obj": paginate(request, selectors.sales_for(user=request.user), PER_PAGE),
         "sales": True,
         "sales_total": selectors.sales_total(user=request.user),
-        "query": "",
+        "query": page_query(request),
     }
     return render(request, "shop/purchase_list.html", context)
 
@@ -239,12 +230,10 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         "profile": profile,
         "recent_posts": post_list(author=profile.user.get_username(), user=request.user)[:5],
         "page_obj": paginate(request, products, PER_PAGE),
-        "query": "",
+        "query": page_query(request),
         "is_me": request.user.pk == profile.user_id,
     }
     template = (
-        "shop/profile_detail.html#products"
-        if _wants_fragment(request)
-        else "shop/profile_detail.html"
+        "shop/profile_detail.html#products" if is_fragment(request) else "shop/profile_detail.html"
     )
     return render(request, template, context)

@@ -16,10 +16,10 @@ CHANGE_STATUS = {"anonymous": 401, "author": 200, "other": 403, "staff": 200}
 DELETE_STATUS = {"anonymous": 401, "author": 204, "other": 403, "staff": 204}
 
 
-# --- the brief's paths ---------------------------------------------------------------
+# --- the main paths ------------------------------------------------------------------
 
 
-def test_brief_paths_answer_as_the_brief_says(client, user_client, post):
+def test_the_main_paths_answer(client, user_client, post):
     assert client.get("/api/posts/").status_code == 200
     created = send(user_client, "post", "/api/posts/", {"title": "T", "content": "C"})
     assert created.status_code == 201

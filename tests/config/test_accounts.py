@@ -109,7 +109,7 @@ def test_password_reset_sends_a_working_link(client, user):
     assert user.check_password("reset-passphrase-42")
 
 
-def test_createsuperuser_works_as_the_brief_says(db):
+def test_createsuperuser_makes_a_superuser_without_prompts(db):
     from django.core.management import call_command
 
     call_command("createsuperuser", username="root", email="root@example.com", interactive=False)

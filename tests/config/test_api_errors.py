@@ -260,7 +260,7 @@ def test_the_schema_declares_both_schemes_and_open_reads(client):
     assert error_schema["required"] == ["error"]
 
 
-def test_the_brief_paths_are_in_the_schema(client):
+def test_the_main_paths_are_in_the_schema(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"get", "post"} <= set(paths["/api/posts/"])
     assert "post" in paths["/api/posts/{id}/like/"]

@@ -38,10 +38,10 @@ def snapshot() -> tuple:
     )
 
 
-# --- the brief's paths ---------------------------------------------------------------
+# --- the main paths ------------------------------------------------------------------
 
 
-def test_brief_paths_answer_as_the_brief_says(client, other_client, product, buyer):
+def test_the_main_paths_answer(client, other_client, product, buyer):
     assert client.get("/api/products/").status_code == 200
     response = send(other_client, "post", f"/api/products/{product.pk}/buy/", {"quantity": 1})
     assert response.status_code == 201
