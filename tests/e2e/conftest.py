@@ -179,6 +179,9 @@ class Pages:
         self.contexts: list[BrowserContext] = []
         self.closing = False
         self.aborted: list[tuple[str, Callable[[], bool]]] = []
+        # Every document each context's pages went to, for axe at the end of the test.
+        self.visited: dict[BrowserContext, list[str]] = {}
+        self.scripted: set[BrowserContext] = set()
 
     def __call__(
         self, user=None, *, login: str = "cookie", javascript: bool = True, name: str = ""
@@ -191,6 +194,9 @@ class Pages:
             locale="en-US",
         )
         self.contexts.append(context)
+        self.visited[context] = []
+        if javascript:
+            self.scripted.add(context)
         label = name or (user.get_username() if user else "anonymous")
         context.expose_binding(
             "__agoraReport",
@@ -231,9 +237,14 @@ class Pages:
         # events about the two may arrive in either order.
         commits: list[float] = []  # when the page went to a new document, ms since the epoch
 
+        visited = self.visited[page.context]
+
         def navigated(frame: Frame) -> None:
             if frame == page.main_frame:
                 commits.append(time.time() * 1000)
+                url = frame.url.split("#", 1)[0]
+                if url.startswith(self.server.url) and url not in visited:
+                    visited.append(url)
 
         def request_failed(request: Request) -> None:
             what = f"[{label}] {request.method} {request.url}: {request.failure}"
@@ -283,6 +294,42 @@ class Pages:
         finally:
             self.watch.stream_trouble = False
 
+    def check_accessibility(self) -> None:
+        """axe-core on every page the test visited: each open page as the test left it (its
+        swaps included), and every other document it went to, fetched again in the same
+        browser (same session). A browser without JavaScript cannot run axe; the same pages
+        are checked by the tests that have it."""
+        for context in self.contexts:
+            if context not in self.scripted:
+                continue
+            left_at = set()
+            for page in context.pages:
+                left_at.add(page.url.split("#", 1)[0])
+                self._axe(page)
+            again = [url for url in self.visited[context] if url not in left_at]
+            if not again:
+                continue
+            page = context.new_page()
+            try:
+                for url in again:
+                    response = page.goto(url, wait_until="load")
+                    if (
+                        response is not None
+                        and response.ok
+                        and "text/html" in (response.headers.get("content-type", ""))
+                    ):
+                        self._axe(page)
+            finally:
+                page.close()
+
+    def _axe(self, page: Page) -> None:
+        try:
+            assert_accessible(page)
+        except AssertionError as failure:
+            self.watch.problems.append(f"accessibility: {failure}")
+        except PlaywrightError:  # the page is gone or mid-navigation: nothing to check
+            pass
+
     def close(self) -> list[str]:
         # Each violation was reported through the binding already; read the open pages
         # too, in case a report was still on its way when the test ended.
@@ -307,6 +354,9 @@ class Pages:
 def page_for(browser, live, request) -> Iterator[Pages]:
     pages = Pages(browser, live)
     yield pages
+    call = getattr(request.node, "report_call", None)
+    if call is None or not call.failed:
+        pages.check_accessibility()
     problems = pages.close()
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed:

@@ -11,7 +11,10 @@ from tests.e2e.conftest import STREAM
 from tests.factories import UserFactory
 from tests.live import Browser
 
-BLANK = "<!doctype html><title>EventSource</title><link rel=icon href='data:,'>"
+BLANK = (
+    "<!doctype html><html lang=en><title>EventSource</title><link rel=icon href='data:,'>"
+    "<main><h1>EventSource</h1></main>"
+)
 
 # Every event the EventSource dispatches, in order; "error" is the EventSource's own (the
 # connection broke or was refused) with its state: 0 it retries by itself, 2 it gave up.
