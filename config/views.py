@@ -1,9 +1,9 @@
 """What the apps' HTML views share: fragment detection, an htmx-aware `login_required`, the
-safe "back" redirect, pagination and its links, and service errors on forms."""
+safe "back" redirect, pagination, and service errors on forms. The links between pages are
+built once too, by templates/pagination.html."""
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -64,11 +64,6 @@ def back_url(request: HttpRequest, default: str) -> str:
 def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
     # get_page: a non-numeric page is the first, a page past the end is the last.
     return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def page_query(request: HttpRequest) -> str:
-    """The query string of the current list without `page`: what every page link keeps."""
-    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:

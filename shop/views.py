@@ -16,7 +16,6 @@ from config.views import (
     is_fragment,
     login_redirect,
     login_required,
-    page_query,
     paginate,
 )
 from shop import selectors, services
@@ -36,7 +35,6 @@ def product_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter_form": filter_form,
         "page_obj": paginate(request, products, PER_PAGE),
-        "query": page_query(request),
         "hx_target": "#results",
     }
     template = (
@@ -185,9 +183,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def purchase_list(request: HttpRequest) -> HttpResponse:
     page_obj = paginate(request, selectors.purchases_for(user=request.user), PER_PAGE)
-    return render(
-        request, "shop/purchase_list.html", {"page_obj": page_obj, "query": page_query(request)}
-    )
+    return render(request, "shop/purchase_list.html", {"page_obj": page_obj})
 
 
 @login_required
@@ -197,7 +193,6 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         "page_obj": paginate(request, selectors.sales_for(user=request.user), PER_PAGE),
         "sales": True,
         "sales_total": selectors.sales_total(user=request.user),
-        "query": page_query(request),
     }
     return render(request, "shop/purchase_list.html", context)
 
@@ -230,7 +225,6 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         "profile": profile,
         "recent_posts": post_list(author=profile.user.get_username(), user=request.user)[:5],
         "page_obj": paginate(request, products, PER_PAGE),
-        "query": page_query(request),
         "is_me": request.user.pk == profile.user_id,
     }
     template = (

@@ -3,11 +3,14 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
-from config.views import back_url, is_fragment, page_query
+from config.views import back_url, is_fragment
 from tests.blog.factories import CommentFactory, PostFactory
 from tests.notify.factories import make_notification
 from tests.shop.factories import ProductFactory
@@ -121,5 +124,10 @@ def test_is_fragment(headers, target, expected):
 
 
 def test_page_links_keep_the_filters_but_not_the_page():
-    request = RequestFactory().get("/", {"q": "lamp", "page": "3", "category": "", "sort": "new"})
-    assert page_query(request) == "q=lamp&sort=new"
+    page = Paginator(range(50), 10).get_page(3)
+    request = RequestFactory().get("/shop/", {"q": "lamp", "page": "3", "sort": "new"})
+    request.user = AnonymousUser()
+    html = render_to_string("pagination.html", {"page_obj": page}, request=request)
+    assert 'href="/shop/?q=lamp&amp;page=2&amp;sort=new" rel="prev"' in html
+    assert 'href="/shop/?q=lamp&amp;page=4&amp;sort=new" rel="next"' in html
+    assert "hx-get" not in html  # only with a target to swap into
