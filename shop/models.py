@@ -65,7 +65,7 @@ class Product(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
-    # The brief's "buyers": whoever has a purchase of this product.
+    # Its buyers: whoever has a purchase of this product.
     buyers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Purchase",
