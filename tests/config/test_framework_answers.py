@@ -120,6 +120,12 @@ def test_every_page_answers_head(client, user_client, user):
         (user_client, "/shop/purchases/"),
         (user_client, "/shop/sales/"),
         (client, "/accounts/login/"),
+        # The form pages (GET shows the form, POST sends it) answer HEAD too.
+        (user_client, "/posts/new/"),
+        (user_client, f"/posts/{post.pk}/edit/"),
+        (user_client, f"/posts/{post.pk}/delete/"),
+        (user_client, "/shop/products/new/"),
+        (user_client, "/shop/profile/"),
     ]
     for who, url in pages:
         get = who.get(url)
