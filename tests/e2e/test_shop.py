@@ -37,6 +37,9 @@ def test_buying_updates_stock_balance_and_receipt_in_place_and_tells_the_seller(
     expect(buy.locator(".balance-amount")).to_have_text("$200.00")
     screenshot(buyer, "product")
     mark_page(buyer)
+    # htmx has taken the page over (its stream is open): the buy is the in-place one. A
+    # click before that is the plain form's, which a loaded machine can make happen.
+    wait_streaming(buyer)
 
     buy.locator("input[name=quantity]").fill("1")
     buy.get_by_role("button", name="Buy").click()
