@@ -9,6 +9,7 @@ from django.urls import reverse
 from blog import services
 from blog.models import Comment, Post, Reaction
 from notify.models import Notification
+from tests import spies
 from tests.blog.factories import CommentFactory, PostFactory, ReactionFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,16 +72,7 @@ def test_admin_lists_cost_the_same_for_5_or_50_rows(admin_client, name):
 
 
 def spy(monkeypatch, name: str) -> list[dict]:
-    """Record every call of blog.services.<name> (models as their pks), still making it."""
-    calls: list[dict] = []
-    real = getattr(services, name)
-
-    def recording(**kwargs):
-        calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, name, recording)
-    return calls
+    return spies.spy(monkeypatch, services, name)
 
 
 def post_data(**fields) -> dict:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from shop import services
 from shop.models import Product
+from tests import spies
 from tests.shop.factories import ProductFactory
 
 
@@ -71,16 +72,7 @@ def test_profile_admin_shows_the_balance(admin_client, buyer):
 
 
 def spy(monkeypatch, name: str) -> list[dict]:
-    """Record every call of shop.services.<name> (models as their pks), still making it."""
-    calls: list[dict] = []
-    real = getattr(services, name)
-
-    def recording(**kwargs):
-        calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, name, recording)
-    return calls
+    return spies.spy(monkeypatch, services, name)
 
 
 def change_data(product, **fields) -> dict:
