@@ -107,10 +107,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "django_eventstream",
     "ninja",
     "corsheaders",
+    "imagekit",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -299,6 +301,70 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
+# Uploaded files (product photos): a folder served by Agora itself (shop.views.media), or an
+# S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages), for several
+# machines. docs/DEPLOY.md says which to use when.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media").resolve()
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+# Origins the pages load photos from, besides their own (the CSP's img-src).
+MEDIA_ORIGINS: list[str] = []
+
+
+def _origin(url: str, variable: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{variable} must be an http(s):// URL, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+if AWS_STORAGE_BUCKET_NAME:
+    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+    _region = os.environ.get("AWS_S3_REGION_NAME", "")
+    _domain = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/")
+    _s3 = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+        # Public URLs: pages (and the previews other sites make of them) keep working for
+        # as long as the photo exists; signed ones expire. The bucket lets anybody read.
+        "querystring_auth": _bool("AWS_QUERYSTRING_AUTH", False),
+        "file_overwrite": False,
+        # Every name is new (a random one per upload), so what is under a name never changes.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    if _endpoint:
+        # Another S3-compatible service (MinIO, Ceph, R2...): buckets in the path, which
+        # every such service understands and which keeps the origin the endpoint's.
+        _s3.update(endpoint_url=_endpoint, addressing_style="path")
+        MEDIA_ORIGINS.append(_origin(_endpoint, "AWS_S3_ENDPOINT_URL"))
+    if _region:
+        _s3["region_name"] = _region
+    if _domain:
+        _s3["custom_domain"] = _domain
+        MEDIA_ORIGINS = [f"https://{_domain}"]
+    elif not _endpoint:
+        MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
+        if _region:
+            MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com")
+    # Without them in the environment, boto3 finds credentials its own way (instance role...).
+    _keys = {"AWS_ACCESS_KEY_ID": "access_key", "AWS_SECRET_ACCESS_KEY": "secret_key"}
+    for _name, _option in _keys.items():
+        if os.environ.get(_name):
+            _s3[_option] = os.environ[_name]
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+
+# Product photos: what an upload may be (shop/images.py). Larger files are refused before
+# they are decoded; larger images are refused before their pixels are.
+PHOTO_MAX_BYTES = _int("PHOTO_MAX_MB", 10) * 1024 * 1024
+if PHOTO_MAX_BYTES <= 0:
+    raise ConfigError("PHOTO_MAX_MB must be a positive number of megabytes")
+# Thumbnails (django-imagekit) are made when a photo is stored, once; pages only name them.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_dot_hash"
+IMAGEKIT_CACHEFILE_DIR = "thumbnails"
+
 # Security headers on every response.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -308,7 +374,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

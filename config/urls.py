@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from config.media import media
 
 admin.site.site_header = "Agora"
 admin.site.site_title = "Agora admin"
@@ -19,4 +20,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("media/<path:name>", media, name="media"),
 ]
