@@ -321,6 +321,13 @@ def _origin(url: str, variable: str) -> str:
 
 
 if AWS_STORAGE_BUCKET_NAME:
+    try:
+        import storages.backends.s3  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: "
+            "pip install '.[s3]'"
+        ) from None
     _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
     _region = os.environ.get("AWS_S3_REGION_NAME", "")
     _domain = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/")
