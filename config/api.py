@@ -75,7 +75,8 @@ Every error, whatever the endpoint, has this shape:
 | 403 | the user may not do this; CSRF failed | `permission_denied`, `csrf_failed` |
 | 404 | no such object (or not yours to see), no such path | `not_found` |
 | 405 | the path does not take this method (see the `Allow` header) | `method_not_allowed` |
-| 409 | the state refuses it | `out_of_stock`, `insufficient_funds`, `own_product`, `inactive`, `too_many_photos` |
+| 409 | the state refuses it | `out_of_stock`, `insufficient_funds`, `own_product`, `inactive` |
+| 409 | a product has 10 photos already | `too_many_photos` |
 | 409 | the stock changed since the `stock_seen` an edit was based on | `stock_changed` |
 | 413 | the body is larger than the server takes (2.5 MB) | `too_large` |
 | 422 | invalid input; `fields` names each field | `invalid`, `out_of_range` |
