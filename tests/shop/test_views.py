@@ -10,8 +10,8 @@ from shop import services
 from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from tests.factories import UserFactory
 from tests.shop import images
-from tests.shop.images import upload
 from tests.shop.factories import CategoryFactory, ProductFactory, balance, fund
+from tests.shop.images import upload
 
 HTMX = {"HX-Request": "true"}
 
