@@ -8,6 +8,7 @@ the secure-cookie, HSTS and HTTPS settings, so `manage.py check --deploy` passes
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import environ
@@ -306,9 +307,6 @@ if not PRODUCTION:
 # machines. docs/DEPLOY.md says which to use when.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media").resolve()
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-# Origins the pages load photos from, besides their own (the CSP's img-src).
-MEDIA_ORIGINS: list[str] = []
 
 
 def _origin(url: str, variable: str) -> str:
@@ -320,7 +318,52 @@ def _origin(url: str, variable: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-if AWS_STORAGE_BUCKET_NAME:
+def s3_media(environ: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """The S3 storage the AWS_* variables describe, and the origins its URLs have (for the
+    CSP's img-src)."""
+    bucket = environ["AWS_STORAGE_BUCKET_NAME"]
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL", "")
+    region = environ.get("AWS_S3_REGION_NAME", "")
+    domain = environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/")
+    options: dict = {
+        "bucket_name": bucket,
+        "location": environ.get("AWS_LOCATION", "").strip("/"),
+        # Public URLs: pages (and the previews other sites make of them) keep working for
+        # as long as the photo exists; signed ones expire. The bucket lets anybody read.
+        "querystring_auth": environ.get("AWS_QUERYSTRING_AUTH", "").lower()
+        in {"1", "true", "yes", "on"},
+        "file_overwrite": False,
+        # Every name is new (a random one per upload), so what is under a name never changes.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    origins = []
+    if endpoint:
+        # Another S3-compatible service (MinIO, Ceph, R2...): buckets in the path, which
+        # every such service understands and which keeps the origin the endpoint's.
+        options.update(endpoint_url=endpoint, addressing_style="path")
+        origins.append(_origin(endpoint, "AWS_S3_ENDPOINT_URL"))
+    if region:
+        options["region_name"] = region
+    if domain:
+        options["custom_domain"] = domain
+        origins = [f"https://{domain}"]
+    elif not endpoint:
+        origins.append(f"https://{bucket}.s3.amazonaws.com")
+        if region:
+            origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    # Without them, boto3 finds credentials its own way (an instance role, ~/.aws...).
+    for name, option in (
+        ("AWS_ACCESS_KEY_ID", "access_key"),
+        ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+    ):
+        if environ.get(name):
+            options[option] = environ[name]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origins
+
+
+# Origins the pages load photos from, besides their own (the CSP's img-src).
+MEDIA_ORIGINS: list[str] = []
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     try:
         import storages.backends.s3  # noqa: F401
     except ImportError:
@@ -328,39 +371,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: "
             "pip install '.[s3]'"
         ) from None
-    _endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "")
-    _region = os.environ.get("AWS_S3_REGION_NAME", "")
-    _domain = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/")
-    _s3 = {
-        "bucket_name": AWS_STORAGE_BUCKET_NAME,
-        "location": os.environ.get("AWS_LOCATION", "").strip("/"),
-        # Public URLs: pages (and the previews other sites make of them) keep working for
-        # as long as the photo exists; signed ones expire. The bucket lets anybody read.
-        "querystring_auth": _bool("AWS_QUERYSTRING_AUTH", False),
-        "file_overwrite": False,
-        # Every name is new (a random one per upload), so what is under a name never changes.
-        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-    }
-    if _endpoint:
-        # Another S3-compatible service (MinIO, Ceph, R2...): buckets in the path, which
-        # every such service understands and which keeps the origin the endpoint's.
-        _s3.update(endpoint_url=_endpoint, addressing_style="path")
-        MEDIA_ORIGINS.append(_origin(_endpoint, "AWS_S3_ENDPOINT_URL"))
-    if _region:
-        _s3["region_name"] = _region
-    if _domain:
-        _s3["custom_domain"] = _domain
-        MEDIA_ORIGINS = [f"https://{_domain}"]
-    elif not _endpoint:
-        MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
-        if _region:
-            MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com")
-    # Without them in the environment, boto3 finds credentials its own way (instance role...).
-    _keys = {"AWS_ACCESS_KEY_ID": "access_key", "AWS_SECRET_ACCESS_KEY": "secret_key"}
-    for _name, _option in _keys.items():
-        if os.environ.get(_name):
-            _s3[_option] = os.environ[_name]
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3}
+    STORAGES["default"], MEDIA_ORIGINS = s3_media(os.environ)
 
 # Product photos: what an upload may be (shop/images.py). Larger files are refused before
 # they are decoded; larger images are refused before their pixels are.
