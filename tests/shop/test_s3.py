@@ -45,7 +45,7 @@ class Bucket:
     client: object
     origins: list[str]
 
-    def keys(self) -> list[str]:
+    def stored(self) -> list[str]:
         listed = self.client.list_objects_v2(Bucket=BUCKET)
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
@@ -77,8 +77,9 @@ def bucket(s3_endpoint, settings) -> Bucket:
     client.create_bucket(Bucket=BUCKET)
     # What docs/DEPLOY.md asks of a bucket: anybody may read the objects, nobody list them.
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(PUBLIC_READ))
-    yield Bucket(endpoint=s3_endpoint, client=client, origins=origins)
-    for key in Bucket(s3_endpoint, client, origins).keys():
+    bucket = Bucket(endpoint=s3_endpoint, client=client, origins=origins)
+    yield bucket
+    for key in bucket.stored():
         client.delete_object(Bucket=BUCKET, Key=key)
     client.delete_bucket(Bucket=BUCKET)
 
@@ -95,7 +96,7 @@ def test_an_upload_is_stored_in_the_bucket_and_served_from_it(bucket, user_clien
     )
     assert response.status_code == 201, response.content
     photo = ProductPhoto.objects.get()
-    assert bucket.keys() == sorted(photo.file_names())
+    assert bucket.stored() == sorted(photo.file_names())
 
     body = response.json()
     for field in ("url", "thumbnail_url", "large_url"):
@@ -134,7 +135,7 @@ def test_a_refused_upload_puts_nothing_in_the_bucket(bucket, user_client, produc
         f"/api/products/{product.pk}/photos/", {"image": upload(images.png_bomb(), "a.png")}
     )
     assert response.status_code == 422
-    assert bucket.keys() == []
+    assert bucket.stored() == []
 
 
 def test_a_deleted_products_files_leave_the_bucket(
@@ -142,13 +143,13 @@ def test_a_deleted_products_files_leave_the_bucket(
 ):
     kept = add(product, user)
     other = add(product, user)
-    assert len(bucket.keys()) == 6
+    assert len(bucket.stored()) == 6
     with django_capture_on_commit_callbacks(execute=True):
         services.product_photo_delete(photo=other, user=user)
-    assert bucket.keys() == sorted(kept.file_names())
+    assert bucket.stored() == sorted(kept.file_names())
     with django_capture_on_commit_callbacks(execute=True):
         services.product_delete(product=product, user=user)
-    assert bucket.keys() == []
+    assert bucket.stored() == []
 
 
 def test_the_environment_selects_the_bucket_and_the_csp_allows_it(s3_endpoint):
