@@ -8,6 +8,7 @@ from django.urls import reverse
 from shop import services
 from shop.models import ProductPhoto
 from tests.conftest import stored_files
+from tests.pagemeta import page_meta
 from tests.shop import images
 from tests.shop.factories import ProductFactory
 from tests.shop.images import upload
@@ -183,3 +184,32 @@ def test_the_product_page_shows_each_photo_larger(client, media_root, product, u
 def test_the_seller_finds_the_photo_page_from_the_product(user_client, client, product):
     assert photos_url(product) in user_client.get(product.get_absolute_url()).text
     assert photos_url(product) not in client.get(product.get_absolute_url()).text
+
+
+# --- link previews -----------------------------------------------------------------------
+
+
+def test_a_product_page_has_its_link_preview_with_the_main_photo(client, media_root, user):
+    product = ProductFactory(
+        seller=user,
+        name='<script>alert("x")</script> "Best" teapot',
+        description='Cast iron, 0.8 l.\n\nHolds "heat" <b>well</b>.',
+    )
+    add(product, user)
+    main = add(product, user, is_main=True)
+    meta = page_meta(client.get(product.get_absolute_url()).text)
+    assert meta["og:title"] == product.name
+    assert meta["og:type"] == "product"
+    assert meta["og:url"] == f"http://testserver{product.get_absolute_url()}"
+    assert meta["description"] == meta["og:description"]
+    assert meta["description"] == 'Cast iron, 0.8 l. Holds "heat" <b>well</b>.'
+    assert meta["og:image"] == f"http://testserver{main.large.url}"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("800", "600")
+    assert meta["twitter:card"] == "summary_large_image"
+
+
+def test_a_product_without_photo_or_description_still_has_a_preview(client, user):
+    product = ProductFactory(seller=user, name="Plain", description="")
+    meta = page_meta(client.get(product.get_absolute_url()).text)
+    assert (meta["og:title"], meta["description"]) == ("Plain", "Plain")
+    assert "og:image" not in meta
