@@ -22,6 +22,7 @@ from django.core.exceptions import (
 )
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, URLResolver, re_path
@@ -70,7 +71,7 @@ Every error, whatever the endpoint, has this shape:
 
 | status | when | `code` |
 |---|---|---|
-| 400 | the body is not JSON | `bad_request` |
+| 400 | the body is not JSON (or, for an upload, not multipart/form-data) | `bad_request` |
 | 401 | no user, or a bad token | `not_authenticated`, `invalid_token` |
 | 403 | the user may not do this; CSRF failed | `permission_denied`, `csrf_failed` |
 | 404 | no such object (or not yours to see), no such path | `not_found` |
@@ -285,6 +286,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         return error(request, 400, "bad_request", _("The request body is not valid JSON."))
     return error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    message = _("The request body is not valid multipart/form-data.")
+    return error(request, 400, "bad_request", message)
 
 
 @api.exception_handler(RequestDataTooBig)

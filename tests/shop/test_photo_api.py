@@ -192,3 +192,11 @@ def test_an_api_client_uploads_with_its_session_token(daphne_server):
     served = httpx.get(photo["thumbnail_url"])
     assert served.status_code == 200
     assert served.headers["content-type"] == "image/webp"
+
+
+def test_a_body_that_is_not_multipart_is_a_400_in_the_error_shape(user_client, product):
+    response = user_client.generic(
+        "POST", photos_url(product), b"garbage", content_type="multipart/form-data"
+    )
+    error = assert_error(response, 400, "bad_request")
+    assert error["message"] == "The request body is not valid multipart/form-data."
