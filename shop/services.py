@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -157,6 +158,14 @@ def product_delete(*, product: Product, user: AnyUser) -> None:
     product.delete()  # each photo's files go once this commits (photo_files_delete)
 
 
+def _photos_changing(product_id: int) -> None:
+    # Writing the product's `updated` locks its row, so the photo changes of one product wait
+    # for each other (count, main photo), and tells whatever is keyed on `updated` (caches,
+    # the sitemap's lastmod) that its pictures changed.
+    if not Product.objects.filter(pk=product_id).update(updated=timezone.now()):
+        raise Product.DoesNotExist
+
+
 def _room_for_a_photo(count: int) -> None:
     if count >= MAX_PHOTOS:
         message = ngettext(
@@ -190,8 +199,7 @@ def product_photo_add(
 
 @transaction.atomic
 def _photo_insert(*, photo: ProductPhoto, is_main: bool) -> None:
-    # The product's row is the lock that keeps its photos' count and main photo consistent.
-    Product.objects.select_for_update().get(pk=photo.product_id)
+    _photos_changing(photo.product_id)
     photos = ProductPhoto.objects.filter(product_id=photo.product_id)
     _room_for_a_photo(photos.count())
     if is_main or not photos.filter(is_main=True).exists():
@@ -204,7 +212,7 @@ def _photo_insert(*, photo: ProductPhoto, is_main: bool) -> None:
 def product_photo_set_main(*, photo: ProductPhoto, user: AnyUser) -> ProductPhoto:
     """Make this photo the one the catalogue and link previews show."""
     _require_manager(photo.product, user)
-    Product.objects.select_for_update().get(pk=photo.product_id)
+    _photos_changing(photo.product_id)
     others = ProductPhoto.objects.filter(product_id=photo.product_id, is_main=True)
     others.exclude(pk=photo.pk).update(is_main=False)
     ProductPhoto.objects.filter(pk=photo.pk).update(is_main=True)
@@ -216,7 +224,7 @@ def product_photo_set_main(*, photo: ProductPhoto, user: AnyUser) -> ProductPhot
 def product_photo_delete(*, photo: ProductPhoto, user: AnyUser) -> None:
     """Remove a photo and its files; the oldest other photo becomes the main one."""
     _require_manager(photo.product, user)
-    Product.objects.select_for_update().get(pk=photo.product_id)
+    _photos_changing(photo.product_id)
     was_main = ProductPhoto.objects.filter(pk=photo.pk, is_main=True).exists()
     photo.delete()
     if was_main:

@@ -239,3 +239,18 @@ def test_files_stay_when_the_delete_is_rolled_back(media_root, product, user):
         raise RuntimeError("something later in the request failed")
     assert ProductPhoto.objects.get() == photo
     assert sorted(stored_files(media_root)) == sorted(photo.file_names())
+
+
+def test_every_photo_change_marks_the_product_updated(media_root, product, user):
+    def updated():
+        return Product.objects.values_list("updated", flat=True).get(pk=product.pk)
+
+    before = updated()
+    photo = add(product, user, images.jpeg())
+    after_add = updated()
+    assert after_add > before
+    services.product_photo_set_main(photo=photo, user=user)
+    assert updated() > after_add
+    after_main = updated()
+    services.product_photo_delete(photo=photo, user=user)
+    assert updated() > after_main
