@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -47,7 +48,10 @@ def _not_an_image() -> ValidationError:
 def _too_many_pixels() -> ValidationError:
     message = _(
         "This image is too large: at most %(side)s pixels a side and %(megapixels)s megapixels."
-    ) % {"side": f"{MAX_SIDE:,}", "megapixels": MAX_PIXELS // 1_000_000}
+    ) % {
+        "side": number_format(MAX_SIDE, force_grouping=True),
+        "megapixels": MAX_PIXELS // 1_000_000,
+    }
     return _refuse(message, "too_many_pixels")
 
 
