@@ -4,8 +4,6 @@ this machine over real HTTP: stored, served from the bucket, refused, deleted.""
 import io
 import json
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,7 +15,7 @@ from PIL import Image
 from config.settings import s3_media
 from shop import services
 from shop.models import ProductPhoto
-from tests.live import BASE_DIR
+from tests.config.test_rate_limits import django_process
 from tests.services import s3_server
 from tests.shop import images
 from tests.shop.images import upload
@@ -152,32 +150,15 @@ def test_a_deleted_products_files_leave_the_bucket(
     assert bucket.stored() == []
 
 
-def test_the_environment_selects_the_bucket_and_the_csp_allows_it(s3_endpoint):
+def test_the_environment_selects_the_bucket_and_the_csp_allows_it(s3_endpoint, tmp_path):
     # A separate process reads the settings from its environment, as the server would.
     code = (
-        "from django.conf import settings;"
-        "from django.core.files.storage import storages;"
-        "print(type(storages['default']).__name__);"
+        "from django.conf import settings\n"
+        "from django.core.files.storage import storages\n"
+        "print(type(storages['default']).__name__)\n"
         "print(' '.join(settings.SECURE_CSP['img-src']))"
     )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "ENV_FILE": "/nonexistent/.env",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "true",
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_S3_ENDPOINT_URL": s3_endpoint,
-        **KEYS,
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    backend, img_src = result.stdout.split("\n")[:2]
+    environment = {"AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": s3_endpoint, **KEYS}
+    backend, img_src = django_process(code, tmp_path, **environment).splitlines()
     assert backend == "S3Storage"
     assert img_src.split() == ["'self'", "data:", s3_endpoint]
