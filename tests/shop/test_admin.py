@@ -198,6 +198,9 @@ def test_photo_added_in_admin_goes_through_the_service(
     assert [call["product"] for call in calls] == [product.pk]
     changelist = admin_client.get(reverse("admin:shop_productphoto_changelist"))
     assert photo.thumbnail.url in changelist.text
+    change = admin_client.get(reverse("admin:shop_productphoto_change", args=[photo.pk]))
+    assert change.status_code == 200
+    assert photo.thumbnail.url in change.text
 
 
 def test_a_refused_photo_in_admin_is_a_form_error(admin_client, media_root, product):
