@@ -22,7 +22,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet ".[postgres,redis]" --group test
+	$(PY) -m pip install --quiet ".[postgres,redis,s3]" --group test
 	@touch $@
 
 install: $(VENV)/.installed

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from blog import views
+from blog.feeds import AuthorPostsFeed, LatestPostsFeed
 
 app_name = "blog"
 urlpatterns = [
@@ -14,4 +15,6 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.comment_update, name="comment-update"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment-delete"),
     path("authors/<str:username>/", views.author_posts, name="author-posts"),
+    path("feed/", LatestPostsFeed(), name="post-feed"),
+    path("authors/<str:username>/feed/", AuthorPostsFeed(), name="author-feed"),
 ]

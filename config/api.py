@@ -22,6 +22,7 @@ from django.core.exceptions import (
 )
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, URLResolver, re_path
@@ -70,12 +71,13 @@ Every error, whatever the endpoint, has this shape:
 
 | status | when | `code` |
 |---|---|---|
-| 400 | the body is not JSON | `bad_request` |
+| 400 | the body is not JSON (or, for an upload, not multipart/form-data) | `bad_request` |
 | 401 | no user, or a bad token | `not_authenticated`, `invalid_token` |
 | 403 | the user may not do this; CSRF failed | `permission_denied`, `csrf_failed` |
 | 404 | no such object (or not yours to see), no such path | `not_found` |
 | 405 | the path does not take this method (see the `Allow` header) | `method_not_allowed` |
 | 409 | the state refuses it | `out_of_stock`, `insufficient_funds`, `own_product`, `inactive` |
+| 409 | a product has 10 photos already | `too_many_photos` |
 | 409 | the stock changed since the `stock_seen` an edit was based on | `stock_changed` |
 | 413 | the body is larger than the server takes (2.5 MB) | `too_large` |
 | 422 | invalid input; `fields` names each field | `invalid`, `out_of_range` |
@@ -153,7 +155,7 @@ def error(
 
 def _field_name(loc: tuple | list) -> str:
     parts = [str(part) for part in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         source = parts.pop(0)
         # A body is one parameter (`payload`) holding the fields; its name says nothing.
         if source == "body" and parts:
@@ -284,6 +286,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         return error(request, 400, "bad_request", _("The request body is not valid JSON."))
     return error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    message = _("The request body is not valid multipart/form-data.")
+    return error(request, 400, "bad_request", message)
 
 
 @api.exception_handler(RequestDataTooBig)

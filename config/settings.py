@@ -8,6 +8,7 @@ the secure-cookie, HSTS and HTTPS settings, so `manage.py check --deploy` passes
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import environ
@@ -107,10 +108,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "django_eventstream",
     "ninja",
     "corsheaders",
+    "imagekit",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -299,6 +302,87 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
+# Uploaded files (product photos): a folder served by Agora itself (shop.views.media), or an
+# S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages), for several
+# machines. docs/DEPLOY.md says which to use when.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media").resolve()
+
+
+def _origin(url: str, variable: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{variable} must be an http(s):// URL, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def s3_media(environ: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """The S3 storage the AWS_* variables describe, and the origins its URLs have (for the
+    CSP's img-src)."""
+    bucket = environ["AWS_STORAGE_BUCKET_NAME"]
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL", "")
+    region = environ.get("AWS_S3_REGION_NAME", "")
+    domain = environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip().strip("/")
+    options: dict = {
+        "bucket_name": bucket,
+        "location": environ.get("AWS_LOCATION", "").strip("/"),
+        # Public URLs: pages (and the previews other sites make of them) keep working for
+        # as long as the photo exists; signed ones expire. The bucket lets anybody read.
+        "querystring_auth": environ.get("AWS_QUERYSTRING_AUTH", "").lower()
+        in {"1", "true", "yes", "on"},
+        "file_overwrite": False,
+        # Every name is new (a random one per upload), so what is under a name never changes.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    origins = []
+    if endpoint:
+        # Another S3-compatible service (MinIO, Ceph, R2...): buckets in the path, which
+        # every such service understands and which keeps the origin the endpoint's.
+        options.update(endpoint_url=endpoint, addressing_style="path")
+        origins.append(_origin(endpoint, "AWS_S3_ENDPOINT_URL"))
+    if region:
+        options["region_name"] = region
+    if domain:
+        options["custom_domain"] = domain
+        origins = [f"https://{domain}"]
+    elif not endpoint:
+        origins.append(f"https://{bucket}.s3.amazonaws.com")
+        if region:
+            origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    # Without them, boto3 finds credentials its own way (an instance role, ~/.aws...).
+    for name, option in (
+        ("AWS_ACCESS_KEY_ID", "access_key"),
+        ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+    ):
+        if environ.get(name):
+            options[option] = environ[name]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origins
+
+
+# Origins the pages load photos from, besides their own (the CSP's img-src).
+MEDIA_ORIGINS: list[str] = []
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    try:
+        import storages.backends.s3  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: "
+            "pip install '.[s3]'"
+        ) from None
+    STORAGES["default"], MEDIA_ORIGINS = s3_media(os.environ)
+
+# Product photos: what an upload may be (shop/images.py). Larger files are refused before
+# they are decoded; larger images are refused before their pixels are.
+PHOTO_MAX_BYTES = _int("PHOTO_MAX_MB", 10) * 1024 * 1024
+if PHOTO_MAX_BYTES <= 0:
+    raise ConfigError("PHOTO_MAX_MB must be a positive number of megabytes")
+# Thumbnails (django-imagekit) are made when a photo is stored, once; pages only name them.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_dot_hash"
+IMAGEKIT_CACHEFILE_DIR = "thumbnails"
+
 # Security headers on every response.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -308,7 +392,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -1,8 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from config.api import api
+from config.media import media
+from config.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Agora"
 admin.site.site_title = "Agora admin"
@@ -19,4 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("media/<path:name>", media, name="media"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
 ]

@@ -1,15 +1,19 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ServiceAdmin, adopt
 from shop import services
-from shop.forms import ProductForm
-from shop.models import Category, Product, Purchase, UserProfile
+from shop.forms import PhotoForm, ProductForm
+from shop.images import clean_image
+from shop.models import Category, Product, ProductPhoto, Purchase, UserProfile
 
 
 @admin.register(Category)
@@ -100,6 +104,77 @@ class ProductAdmin(ServiceAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         for product in queryset:
             services.product_delete(product=product, user=request.user)
+
+
+class ProductPhotoAdminForm(forms.ModelForm):
+    """A photo is checked as the site checks it, so a refusal is the form's error."""
+
+    image = PhotoForm.base_fields["image"]
+
+    class Meta:
+        model = ProductPhoto
+        fields = ["product", "image", "is_main"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        try:
+            clean_image(image)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["image"]) from None
+        image.seek(0)
+        return image
+
+
+@admin.register(ProductPhoto)
+class ProductPhotoAdmin(ServiceAdmin):
+    """Photos are added, made main and removed through shop.services, never edited."""
+
+    form = ProductPhotoAdminForm
+    list_display = ["preview", "product", "is_main", "width", "height", "created"]
+    list_select_related = ["product"]
+    list_filter = ["is_main", "created"]
+    search_fields = ["product__name", "product__seller__username"]
+    autocomplete_fields = ["product"]
+    actions = ["make_main"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: ProductPhoto) -> str:
+        return format_html(
+            '<img src="{}" width="120" height="90" alt="{}">', photo.thumbnail.url, photo.product
+        )
+
+    def get_fields(self, request: HttpRequest, obj: ProductPhoto | None = None) -> list[str]:
+        if obj is None:
+            return ["product", "image", "is_main"]
+        return ["preview", "product", "image", "is_main", "width", "height", "created"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ProductPhoto | None = None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: ProductPhoto, form: ProductPhotoAdminForm, change: bool
+    ) -> None:
+        if change:
+            return  # nothing of a stored photo is edited
+        data = form.cleaned_data
+        photo = services.product_photo_add(
+            product=data["product"], user=request.user, image=data["image"], is_main=data["is_main"]
+        )
+        adopt(obj, photo)
+
+    def delete_model(self, request: HttpRequest, obj: ProductPhoto) -> None:
+        services.product_photo_delete(photo=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductPhoto]) -> None:
+        for photo in queryset.select_related("product"):
+            services.product_photo_delete(photo=photo, user=request.user)
+
+    @admin.action(description=_("Make the selected photo its product's main one"))
+    def make_main(self, request: HttpRequest, queryset: QuerySet[ProductPhoto]) -> None:
+        for photo in queryset.select_related("product"):
+            services.product_photo_set_main(photo=photo, user=request.user)
+        messages.success(request, _("The main photos are changed."))
 
 
 @admin.register(Purchase)

@@ -6,18 +6,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Body, Path, Query, Router
+from ninja import Body, File, Form, Path, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from config.apikit import READ_AUTH, Page, Text, errors
 from shop import selectors, services
-from shop.models import Category, Product, Purchase, UserProfile
+from shop.models import Category, Product, ProductPhoto, Purchase, UserProfile
 from shop.schemas import (
     BuyIn,
     BuyOut,
     CategoryOut,
     MyProfileOut,
+    PhotoOut,
     ProductFilters,
     ProductIn,
     ProductOut,
@@ -114,6 +116,62 @@ def product_update(request: HttpRequest, id: int, payload: ProductPatchIn) -> Pr
 def product_delete(request: HttpRequest, id: int) -> Status[None]:
     product = selectors.product_get(pk=id, user=request.user)
     services.product_delete(product=product, user=request.user)
+    return Status(204, None)
+
+
+@router.get(
+    "/products/{id}/photos/",
+    response={200: list[PhotoOut], **errors(401, 404, 422)},
+    auth=READ_AUTH,
+    summary="A product's photos",
+    description="Main photo first. The same list is in the product as `photos`.",
+)
+def photo_list(request: HttpRequest, id: int) -> list[ProductPhoto]:
+    return list(selectors.product_get(pk=id, user=request.user).photos.all())
+
+
+@router.post(
+    "/products/{id}/photos/",
+    response={201: PhotoOut, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Add a photo to a product",
+    description="`multipart/form-data` with the file in `image`: a JPEG, PNG or WebP, "
+    "checked by decoding it (not by its name or declared type), at most 8,000 pixels a side "
+    "and 50 megapixels, and at most `PHOTO_MAX_MB` (10 MB by default). It is stored "
+    "re-encoded, without metadata (EXIF, GPS); the thumbnail and the large view are made "
+    "at once. The first photo, or one sent with `is_main=true`, becomes the main one. "
+    "422 `invalid` names the problem in `fields.image`; 409 `too_many_photos` past 10.",
+)
+def photo_add(
+    request: HttpRequest, id: int, image: File[UploadedFile], is_main: Form[bool] = False
+) -> Status[ProductPhoto]:
+    product = selectors.product_get(pk=id, user=request.user)
+    photo = services.product_photo_add(
+        product=product, user=request.user, image=image, is_main=is_main
+    )
+    return Status(201, photo)
+
+
+@router.post(
+    "/products/{id}/photos/{photo_id}/main/",
+    response={200: PhotoOut, **errors(401, 403, 404, 422)},
+    summary="Make a photo the main one",
+)
+def photo_set_main(request: HttpRequest, id: int, photo_id: int) -> ProductPhoto:
+    product = selectors.product_get(pk=id, user=request.user)
+    photo = selectors.photo_get(product=product, pk=photo_id)
+    return services.product_photo_set_main(photo=photo, user=request.user)
+
+
+@router.delete(
+    "/products/{id}/photos/{photo_id}/",
+    response={204: None, **errors(401, 403, 404, 422)},
+    summary="Remove a photo",
+    description="Its files go too. When it was the main one, the oldest other photo is.",
+)
+def photo_delete(request: HttpRequest, id: int, photo_id: int) -> Status[None]:
+    product = selectors.product_get(pk=id, user=request.user)
+    photo = selectors.photo_get(product=product, pk=photo_id)
+    services.product_photo_delete(photo=photo, user=request.user)
     return Status(204, None)
 
 

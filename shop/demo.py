@@ -1,10 +1,14 @@
 """Demo content for `manage.py seed_demo`."""
 
+import io
+import zlib
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.db.models import F
+from PIL import Image, ImageDraw, ImageFont
 
 from shop import services
 from shop.models import Category, Product, UserProfile
@@ -64,3 +68,33 @@ def seed(*, users: Sequence[AbstractBaseUser]) -> None:
         buyer = users[0]
         if name == SOLD_OUT and buyer != seller:
             services.product_buy(product=product, buyer=buyer, quantity=product.stock)
+    for product in Product.objects.filter(name__in=[row[2] for row in PRODUCTS], photos=None):
+        services.product_photo_add(
+            product=product, user=product.seller, image=demo_photo(product.name)
+        )
+
+
+def demo_photo(name: str, size: tuple[int, int] = (960, 720)) -> ContentFile:
+    """A picture drawn for a demo product: its own colours, a few shapes and its name."""
+    seed = zlib.crc32(name.encode())
+    hue = seed % 360
+    width, height = size
+    image = Image.new("HSV", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):  # a vertical gradient of the product's hue
+        draw.line([(0, y), (width, y)], fill=(hue * 255 // 360, 120, 250 - 90 * y // height))
+    image = image.convert("RGB")
+    draw = ImageDraw.Draw(image)
+    accent = Image.new("HSV", (1, 1), ((hue + 150) % 360 * 255 // 360, 170, 235))
+    colour = accent.convert("RGB").getpixel((0, 0))
+    for i in range(5):  # circles placed by the name's checksum
+        r = 40 + (seed >> (i * 3)) % 120
+        x = (seed >> (i * 5)) % width
+        y = (seed >> (i * 4 + 1)) % (height * 2 // 3)
+        draw.ellipse([x - r, y - r, x + r, y + r], outline=colour, width=10)
+    font = ImageFont.load_default(size=56)
+    draw.rectangle([0, height - 140, width, height], fill=(20, 22, 26))
+    draw.text((40, height - 105), name, font=font, fill=(245, 245, 245))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name="demo.jpg")

@@ -56,6 +56,17 @@ class ProductForm(forms.ModelForm):
         self.data["stock_seen"] = str(error.stock)
 
 
+class PhotoForm(forms.Form):
+    # What it really is, Pillow decides (shop.images); `accept` only helps the file picker.
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("A JPEG, PNG or WebP image."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={"required": _("Choose a photo to upload.")},
+    )
+    is_main = forms.BooleanField(label=_("Make it the main photo"), required=False)
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = UserProfile

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -5,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFill, ResizeToFit
 
 # Money is Decimal with two places everywhere; the column fits ten billion.
 MONEY_DIGITS = 12
@@ -107,6 +110,87 @@ class Product(models.Model):
     def can_be_managed_by(self, user) -> bool:
         """The seller edits and deletes a product; staff may moderate it."""
         return user.is_authenticated and (user.pk == self.seller_id or user.is_staff)
+
+    @property
+    def main_photo(self) -> "ProductPhoto | None":
+        # The photos come main first (ProductPhoto.Meta.ordering), prefetched by the selectors.
+        photos = self.photos.all()
+        return photos[0] if photos else None
+
+
+# The catalogue card's picture: every thumbnail has this size, so the page never jumps.
+THUMBNAIL_SIZE = (480, 360)
+# The product page's view of each photo: at most this wide and high.
+LARGE_SIDE = 1200
+MAX_PHOTOS = 10
+
+
+def photo_name(photo: "ProductPhoto", filename: str) -> str:
+    # A new random name for every upload: nothing of the uploader's file name is kept, and
+    # what is stored under a name never changes, so it can be cached for good.
+    extension = filename.rsplit(".", 1)[-1]
+    return f"products/{uuid.uuid4().hex}.{extension}"
+
+
+class ProductPhoto(models.Model):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("product")
+    )
+    # Stored as shop.images re-encoded it: a JPEG, PNG or WebP without metadata.
+    image = models.ImageField(_("photo"), upload_to=photo_name, max_length=200)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    is_main = models.BooleanField(_("main photo"), default=False)
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    # Made once, when the photo is stored (IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY).
+    thumbnail = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(*THUMBNAIL_SIZE)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+    large = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(LARGE_SIDE, LARGE_SIDE, upscale=False)],
+        format="WEBP",
+        options={"quality": 85},
+    )
+
+    class Meta:
+        ordering = ["-is_main", "created", "pk"]
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(is_main=True),
+                name="shop_productphoto_one_main",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    @property
+    def large_size(self) -> tuple[int, int]:
+        """The large view's width and height (ResizeToFit keeps the proportions)."""
+        scale = min(1, LARGE_SIDE / max(self.width, self.height, 1))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def large_width(self) -> int:
+        return self.large_size[0]
+
+    @property
+    def large_height(self) -> int:
+        return self.large_size[1]
+
+    def file_names(self) -> list[str]:
+        """Everything stored for this photo: the image and the views made of it."""
+        if not self.image.name:
+            return []
+        return [self.image.name, self.thumbnail.name, self.large.name]
 
 
 class UserProfile(models.Model):

@@ -120,6 +120,35 @@ class ProductPatchIn(InSchema):
     is_active: bool = Field(None)  # type: ignore[assignment]
 
 
+def _absolute(url: str, context: Any) -> str:
+    # Local media is a path on this site; a bucket's URL is absolute already.
+    request = (context or {}).get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str = Field(description="The photo as uploaded, re-encoded without its metadata.")
+    thumbnail_url: str = Field(description="480 × 360, cropped to fill: the catalogue's.")
+    large_url: str = Field(description="At most 1200 pixels a side: the product page's.")
+    width: int = Field(description="The photo's width in pixels.")
+    height: int = Field(description="The photo's height in pixels.")
+    is_main: bool = Field(description="The one the catalogue and link previews show.")
+    created: datetime
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return _absolute(obj.image.url, context)
+
+    @staticmethod
+    def resolve_thumbnail_url(obj, context) -> str:
+        return _absolute(obj.thumbnail.url, context)
+
+    @staticmethod
+    def resolve_large_url(obj, context) -> str:
+        return _absolute(obj.large.url, context)
+
+
 class ProductOut(Schema):
     id: int
     name: str
@@ -134,10 +163,16 @@ class ProductOut(Schema):
     created: datetime
     updated: datetime
     url: str = Field(description="The product's page on the site.")
+    photos: list[PhotoOut] = Field(description="Main photo first, then oldest first.")
+    main_photo: PhotoOut | None = Field(description="The first of `photos`; null without any.")
 
     @staticmethod
     def resolve_url(obj) -> str:
         return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return list(obj.photos.all())
 
 
 class BuyIn(InSchema):

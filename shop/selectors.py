@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from shop.models import Category, Product, Purchase, UserProfile
+from shop.models import Category, Product, ProductPhoto, Purchase, UserProfile
 
 # ?ordering= value -> ORDER BY; the pk keeps pages stable when the first key ties.
 PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -38,9 +38,14 @@ def _visible_to(user: AbstractBaseUser | AnonymousUser | None) -> Q:
 
 
 def _with_stats(products: QuerySet[Product]) -> QuerySet[Product]:
-    return products.select_related("seller__profile", "category").annotate(
-        sold=Coalesce(Sum("purchases__quantity"), 0),
-        buyer_count=Count("purchases__buyer", distinct=True),
+    # The photos in one more query for the whole list, main first (ProductPhoto's ordering).
+    return (
+        products.select_related("seller__profile", "category")
+        .prefetch_related("photos")
+        .annotate(
+            sold=Coalesce(Sum("purchases__quantity"), 0),
+            buyer_count=Count("purchases__buyer", distinct=True),
+        )
     )
 
 
@@ -83,6 +88,13 @@ def product_get(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> Pr
 def product_find(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> Product | None:
     """The product as it is now, or None once it is deleted or hidden from `user`."""
     return _with_stats(Product.objects.filter(_visible_to(user), pk=pk)).first()
+
+
+def photo_get(*, product: Product, pk: int) -> ProductPhoto:
+    """One of the product's photos, or 404 (a photo of another product is not found here)."""
+    photo = get_object_or_404(ProductPhoto.objects.filter(product=product), pk=pk)
+    photo.product = product
+    return photo
 
 
 def product_buyers(*, product: Product) -> QuerySet:

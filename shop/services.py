@@ -1,17 +1,25 @@
 """Every write of the shop: the HTML views and the JSON API call these and nothing else."""
 
+import logging
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import Conflict
-from shop.models import CENT, Category, Product, Purchase, UserProfile
+from shop.images import clean_image
+from shop.models import CENT, MAX_PHOTOS, Category, Product, ProductPhoto, Purchase, UserProfile
 from shop.signals import product_purchased
+
+logger = logging.getLogger(__name__)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -145,9 +153,95 @@ def product_update(
 
 @transaction.atomic
 def product_delete(*, product: Product, user: AnyUser) -> None:
-    """Delete a product; its purchases stay, with the name and price copied."""
+    """Delete a product and its photos' files; its purchases stay, with the name and price."""
     _require_manager(product, user)
-    product.delete()
+    product.delete()  # each photo's files go once this commits (photo_files_delete)
+
+
+def _photos_changing(product_id: int) -> None:
+    # Writing the product's `updated` locks its row, so the photo changes of one product wait
+    # for each other (count, main photo), and tells whatever is keyed on `updated` (caches,
+    # the sitemap's lastmod) that its pictures changed.
+    if not Product.objects.filter(pk=product_id).update(updated=timezone.now()):
+        raise Product.DoesNotExist
+
+
+def _room_for_a_photo(count: int) -> None:
+    if count >= MAX_PHOTOS:
+        message = ngettext(
+            "A product has at most %(count)d photo: remove one first.",
+            "A product has at most %(count)d photos: remove one first.",
+            MAX_PHOTOS,
+        ) % {"count": MAX_PHOTOS}
+        raise Conflict(message, code="too_many_photos")
+
+
+def product_photo_add(
+    *, product: Product, user: AnyUser, image: IO[bytes], is_main: bool = False
+) -> ProductPhoto:
+    """Add a photo to a product: checked for what it is, stored without its metadata, and
+    its thumbnail and large view made now, once. The first photo is the main one."""
+    _require_manager(product, user)
+    _room_for_a_photo(product.photos.count())
+    # Decoding and resizing take a while: outside any transaction, so no write waits on it.
+    clean = clean_image(image)
+    photo = ProductPhoto(product=product, width=clean.width, height=clean.height)
+    photo.image.save(clean.content.name, clean.content, save=False)
+    try:
+        photo.thumbnail.generate()
+        photo.large.generate()
+        _photo_insert(photo=photo, is_main=is_main)
+    except BaseException:
+        photo_files_delete(photo.file_names())
+        raise
+    return photo
+
+
+@transaction.atomic
+def _photo_insert(*, photo: ProductPhoto, is_main: bool) -> None:
+    _photos_changing(photo.product_id)
+    photos = ProductPhoto.objects.filter(product_id=photo.product_id)
+    _room_for_a_photo(photos.count())
+    if is_main or not photos.filter(is_main=True).exists():
+        photos.filter(is_main=True).update(is_main=False)
+        photo.is_main = True
+    photo.save()
+
+
+@transaction.atomic
+def product_photo_set_main(*, photo: ProductPhoto, user: AnyUser) -> ProductPhoto:
+    """Make this photo the one the catalogue and link previews show."""
+    _require_manager(photo.product, user)
+    _photos_changing(photo.product_id)
+    others = ProductPhoto.objects.filter(product_id=photo.product_id, is_main=True)
+    others.exclude(pk=photo.pk).update(is_main=False)
+    ProductPhoto.objects.filter(pk=photo.pk).update(is_main=True)
+    photo.is_main = True
+    return photo
+
+
+@transaction.atomic
+def product_photo_delete(*, photo: ProductPhoto, user: AnyUser) -> None:
+    """Remove a photo and its files; the oldest other photo becomes the main one."""
+    _require_manager(photo.product, user)
+    _photos_changing(photo.product_id)
+    was_main = ProductPhoto.objects.filter(pk=photo.pk, is_main=True).exists()
+    photo.delete()
+    if was_main:
+        following = ProductPhoto.objects.filter(product_id=photo.product_id).order_by(
+            "created", "pk"
+        )
+        if (successor := following.first()) is not None:
+            ProductPhoto.objects.filter(pk=successor.pk).update(is_main=True)
+
+
+def photo_files_delete(names: Iterable[str]) -> None:
+    """Remove stored files; one that cannot be removed is logged, never an error page."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete the stored file %s", name)
 
 
 def _validate_quantity(quantity: Any) -> int:

@@ -19,8 +19,8 @@ from config.views import (
     paginate,
 )
 from shop import selectors, services
-from shop.forms import BuyForm, ProductFilterForm, ProductForm, ProfileForm
-from shop.models import Product, Purchase
+from shop.forms import BuyForm, PhotoForm, ProductFilterForm, ProductForm, ProfileForm
+from shop.models import MAX_PHOTOS, Product, Purchase
 from shop.templatetags.shop_tags import money
 
 PER_PAGE = 12
@@ -177,6 +177,75 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("“%(name)s” is deleted.") % {"name": product.name})
         return redirect("shop:product-list")
     return render(request, "shop/product_confirm_delete.html", {"product": product})
+
+
+def _photos_page(
+    request: HttpRequest, pk: int, *, form: PhotoForm | None = None, notice: str = ""
+) -> HttpResponse:
+    product = selectors.product_get(pk=pk, user=request.user)
+    context = {
+        "product": product,
+        "photos": product.photos.all(),
+        "photo_form": form or PhotoForm(),
+        "max_photos": MAX_PHOTOS,
+        "notice": notice,
+    }
+    if is_fragment(request):
+        # htmx swaps only 2xx answers: a refused upload is still a fragment to show.
+        return render(request, "shop/product_photos.html#photos", context)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "shop/product_photos.html", context, status=status)
+
+
+def _photos_changed(request: HttpRequest, pk: int, notice: str) -> HttpResponse:
+    if is_fragment(request):
+        return _photos_page(request, pk, notice=notice)
+    messages.success(request, notice)
+    return redirect("shop:product-photos", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def product_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    """The seller's photos of a product: add one (also without JavaScript), see them all."""
+    product = _managed_product(request, pk)
+    if request.method != "POST":
+        return _photos_page(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.product_photo_add(
+                product=product,
+                user=request.user,
+                image=form.cleaned_data["image"],
+                is_main=form.cleaned_data["is_main"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _photos_changed(request, pk, _("The photo is added."))
+    return _photos_page(request, pk, form=form)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def product_photo_main(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    photo = selectors.photo_get(product=_managed_product(request, pk), pk=photo_pk)
+    services.product_photo_set_main(photo=photo, user=request.user)
+    return _photos_changed(request, pk, _("The main photo is changed."))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def product_photo_delete(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    photo = selectors.photo_get(product=_managed_product(request, pk), pk=photo_pk)
+    services.product_photo_delete(photo=photo, user=request.user)
+    return _photos_changed(request, pk, _("The photo is removed."))
 
 
 @login_required

@@ -1,6 +1,9 @@
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -14,6 +17,26 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_media_folder() -> Iterator[None]:
+    # The run's own media folder (config/settings_test.py) goes when the run ends.
+    yield
+    if Path(settings.MEDIA_ROOT).name.startswith("test-media-"):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """An empty media folder of the test's own, where uploads go."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root: Path) -> list[str]:
+    """Every file under `root`, by its name relative to it."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
 @pytest.fixture

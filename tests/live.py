@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from django.conf import settings
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +104,8 @@ def daphne(
         "DATABASE_URL": database_url(),
         "DEBUG": "true",
         "PYTHONUNBUFFERED": "1",
+        # The uploads the test process stores are the ones the server serves.
+        "AGORA_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **(extra_env or {}),
     }
     log = tmp_path / f"daphne-{port}.log"

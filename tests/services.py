@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -179,3 +180,26 @@ def pushpin(workdir: Path, origin_port: int) -> Iterator[Pushpin]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def s3_server(tmp_path: Path) -> Iterator[str]:
+    """moto's S3-compatible server (from PyPI, `moto[server]`), in its own process on a free
+    port: the storage talks real HTTP to it, as to any bucket. Yields its endpoint URL."""
+    port = free_port()
+    log = tmp_path / "moto.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

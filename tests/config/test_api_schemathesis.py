@@ -64,6 +64,13 @@ def login(server_url: str) -> str:
     return response.json()["meta"]["session_token"]
 
 
+def refused_by_daphne(response) -> bool:
+    """Daphne's HTTP layer (Twisted) parses every multipart/form-data body itself before the
+    application sees it, and answers one it cannot parse with a bare 400: no headers, no body.
+    Agora never sees that request, so the answer cannot be in its schema."""
+    return response.status_code == 400 and not response.content and not response.headers
+
+
 def fuzz(operation, mode: GenerationMode, base_url: str, token: str) -> None:
     @settings(
         max_examples=EXAMPLES[mode],
@@ -86,7 +93,12 @@ def fuzz(operation, mode: GenerationMode, base_url: str, token: str) -> None:
             for name, value in (("id", existing[0]), ("username", existing[1])):
                 if name in case.path_parameters:
                     case.path_parameters[name] = value
-        case.call_and_validate(base_url=base_url, checks=CHECKS, timeout=30)
+        if not (case.media_type or "").startswith("multipart/"):
+            case.call_and_validate(base_url=base_url, checks=CHECKS, timeout=30)
+            return
+        response = case.call(base_url=base_url, timeout=30)
+        if not refused_by_daphne(response):
+            case.validate_response(response, checks=CHECKS, transport_kwargs={"base_url": base_url})
 
     run()
 

@@ -23,6 +23,12 @@ from tests.live import BASE_DIR
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
         ({"GRIP_URL": "localhost:5561"}, "GRIP_URL"),
+        ({"PHOTO_MAX_MB": "lots"}, "PHOTO_MAX_MB"),
+        ({"PHOTO_MAX_MB": "0"}, "PHOTO_MAX_MB"),
+        (
+            {"AWS_STORAGE_BUCKET_NAME": "b", "AWS_S3_ENDPOINT_URL": "minio:9000"},
+            "AWS_S3_ENDPOINT_URL",
+        ),
     ],
 )
 def test_bad_setting_gives_one_line_naming_the_variable(overrides, variable):

@@ -5,9 +5,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from shop import services
-from shop.models import Product
+from shop.models import Product, ProductPhoto
 from tests import spies
+from tests.conftest import stored_files
+from tests.shop import images
 from tests.shop.factories import ProductFactory
+from tests.shop.images import upload
 
 
 @pytest.fixture
@@ -176,3 +179,60 @@ def test_bulk_delete_in_admin_goes_through_product_delete(admin_client, monkeypa
     assert response.status_code == 302
     assert sorted(call["product"] for call in calls) == sorted(p.pk for p in doomed)
     assert list(Product.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+# Photos in the admin: added, made main and removed through the services too.
+
+
+def test_photo_added_in_admin_goes_through_the_service(
+    admin_client, media_root, product, monkeypatch
+):
+    calls = spy(monkeypatch, "product_photo_add")
+    url = reverse("admin:shop_productphoto_add")
+    assert admin_client.get(url).status_code == 200
+    data = {"product": str(product.pk), "image": upload(images.jpeg_with_gps_sideways())}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    photo = ProductPhoto.objects.get()
+    assert (photo.product, photo.is_main, photo.width) == (product, True, 300)
+    assert [call["product"] for call in calls] == [product.pk]
+    changelist = admin_client.get(reverse("admin:shop_productphoto_changelist"))
+    assert photo.thumbnail.url in changelist.text
+    change = admin_client.get(reverse("admin:shop_productphoto_change", args=[photo.pk]))
+    assert change.status_code == 200
+    assert photo.thumbnail.url in change.text
+
+
+def test_a_refused_photo_in_admin_is_a_form_error(admin_client, media_root, product):
+    url = reverse("admin:shop_productphoto_add")
+    data = {"product": str(product.pk), "image": upload(images.HTML_AS_PNG, "x.png")}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["image"] == ["This file is not a complete JPEG, PNG or WebP image."]
+    assert not ProductPhoto.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_photos_made_main_and_removed_in_admin_go_through_the_services(
+    admin_client, media_root, product, user, monkeypatch, django_capture_on_commit_callbacks
+):
+    first, second = (
+        services.product_photo_add(product=product, user=user, image=upload(images.jpeg()))
+        for _ in range(2)
+    )
+    made_main = spy(monkeypatch, "product_photo_set_main")
+    deleted = spy(monkeypatch, "product_photo_delete")
+    changelist = reverse("admin:shop_productphoto_changelist")
+    action = {"action": "make_main", "_selected_action": [second.pk]}
+    assert admin_client.post(changelist, action).status_code == 302
+    assert [call["photo"] for call in made_main] == [second.pk]
+    assert product.photos.first() == second
+
+    delete = reverse("admin:shop_productphoto_delete", args=[second.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert [call["photo"] for call in deleted] == [second.pk]
+    assert list(product.photos.all()) == [first]
+    assert ProductPhoto.objects.get().is_main
+    assert sorted(stored_files(media_root)) == sorted(first.file_names())

@@ -124,7 +124,8 @@ def test_the_product_list_costs_the_same_for_5_or_50(clients, who):
     few = count_queries(clients[who], "/api/products/?limit=100")
     make_sales(45)
     assert count_queries(clients[who], "/api/products/?limit=100") == few
-    assert few <= 4
+    # The session and the user (signed in), the count, the page, the page's photos.
+    assert few <= 5
 
 
 def test_purchases_sales_and_categories_cost_the_same_for_5_or_50(client, user):

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from shop.demo import DEMO_CREDIT, PRODUCTS, SOLD_OUT, seed
-from shop.models import Category, Product, Purchase
+from shop.models import Category, Product, ProductPhoto, Purchase
+from tests.conftest import stored_files
 from tests.shop.factories import balance, total_money
 
 
@@ -12,7 +13,7 @@ def demo_users():
     return [User.objects.create(username=name) for name in ("alice", "bob", "carol")]
 
 
-def test_seed_fills_the_shop_once(db):
+def test_seed_fills_the_shop_once(db, media_root):
     users = demo_users()
 
     seed(users=users)
@@ -28,3 +29,8 @@ def test_seed_fills_the_shop_once(db):
     assert balance(users[0]) == DEMO_CREDIT - Decimal("45.00")
     assert balance(users[1]) == DEMO_CREDIT + Decimal("45.00")
     assert len({p.seller_id for p in Product.objects.all()}) == 3
+    # One drawn photo each, stored with its thumbnail and large view, made once.
+    photos = ProductPhoto.objects.all()
+    assert [photo.is_main for photo in photos] == [True] * len(PRODUCTS)
+    assert len(stored_files(media_root)) == 3 * len(PRODUCTS)
+    assert {(photo.width, photo.height) for photo in photos} == {(960, 720)}

@@ -9,7 +9,9 @@ from django.urls import reverse
 from shop import services
 from shop.models import MAX_STOCK, Product, Purchase, UserProfile
 from tests.factories import UserFactory
+from tests.shop import images
 from tests.shop.factories import CategoryFactory, ProductFactory, balance, fund
+from tests.shop.images import upload
 
 HTMX = {"HX-Request": "true"}
 
@@ -106,9 +108,13 @@ def count_queries(client, url, params=None) -> int:
     return len(queries)
 
 
-def add_sold_products(count, *, seller, buyer):
+def add_sold_products(count, *, seller, buyer, photos=0):
     for _ in range(count):
         product = ProductFactory(seller=seller, category=CategoryFactory(), stock=10)
+        for _ in range(photos):
+            services.product_photo_add(
+                product=product, user=seller, image=upload(images.jpeg((64, 48)))
+            )
         Purchase.objects.create(
             buyer=buyer,
             seller=seller,
@@ -130,12 +136,12 @@ def add_sold_products(count, *, seller, buyer):
     ],
 )
 def test_lists_cost_the_same_queries_for_5_and_50_items(
-    user_client, user, other_user, name, kwargs, params
+    user_client, user, other_user, media_root, name, kwargs, params
 ):
     url = reverse(name, kwargs=kwargs)
-    add_sold_products(5, seller=other_user, buyer=user)
+    add_sold_products(5, seller=other_user, buyer=user, photos=1)
     with_five = count_queries(user_client, url, params)
-    add_sold_products(45, seller=other_user, buyer=user)
+    add_sold_products(45, seller=other_user, buyer=user, photos=2)
     assert count_queries(user_client, url, params) == with_five
 
 
@@ -147,14 +153,15 @@ def test_sales_list_costs_the_same_queries_for_5_and_50_items(other_client, user
     assert count_queries(other_client, url) == with_five
 
 
-def test_catalogue_query_budget(client, user):
-    add_sold_products(30, seller=user, buyer=UserFactory())
-    # count, the page (sellers, profiles, categories and sales joined in), category filter;
-    # the base template's own queries come on top.
+def test_catalogue_query_budget(client, user, media_root):
+    add_sold_products(30, seller=user, buyer=UserFactory(), photos=1)
+    # count, the page (sellers, profiles, categories and sales joined in), the page's photos,
+    # category filter; the base template's own queries come on top.
     with CaptureQueriesContext(connection) as queries:
-        client.get(reverse("shop:product-list"))
+        page = client.get(reverse("shop:product-list"))
+    assert page.text.count('class="product-thumb"') == 12
     shop_queries = [q["sql"] for q in queries if '"shop_' in q["sql"]]
-    assert len(shop_queries) == 3, shop_queries
+    assert len(shop_queries) == 4, shop_queries
 
 
 # --- product page and buying ---------------------------------------------------------------
