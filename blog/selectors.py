@@ -78,6 +78,11 @@ def post_detail(*, pk: int, user: AnyUser = None) -> Post:
     return get_object_or_404(_annotated(user), pk=pk)
 
 
+def post_exists(*, pk: int) -> bool:
+    """Whether the post exists (every post is public)."""
+    return Post.objects.filter(pk=pk).exists()
+
+
 def comment_list(*, post: Post) -> QuerySet[Comment]:
     """The post's comments, oldest first, with their authors."""
     return post.comments.select_related("author").order_by("created", "id")

@@ -23,7 +23,7 @@ from django.http import HttpRequest, QueryDict
 from django.http.cookie import parse_cookie
 
 from notify import eventstream
-from notify.channels import MAX_CHANNELS, can_read, default_channels
+from notify.channels import MAX_CHANNELS, can_read, default_channels, needs_database
 from notify.hub import Batch, Stream, hub, run_db
 
 logger = logging.getLogger(__name__)
@@ -274,7 +274,11 @@ async def application(scope: dict, receive, send) -> None:
             # Connects that arrive together (a restart storm) are read in one batch.
             user_id = await _sessions.get(session_key)
         channels = default_channels(user_id) if asked is None else asked
-        check_channels(channels, user_id)
+        if needs_database(channels):
+            # A post's or a product's channel: is it there, may this reader see it?
+            await run_db(check_channels, channels, user_id)
+        else:
+            check_channels(channels, user_id)
     except StreamRefused as refused:
         await refuse(send, refused, head)
         return
@@ -299,6 +303,7 @@ async def _serve(stream: Stream, channels: list[str], positions, receive, send) 
             await refuse(send, StreamRefused(503, "internal-error", "Try again shortly."))
             return
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+        stream.started = True
         # The position the stream starts from, as the id of its first event: a client that
         # then receives nothing still resumes exactly after a restart.
         event_id = stream.event_id()

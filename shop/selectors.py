@@ -85,6 +85,11 @@ def product_find(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> P
     return _with_stats(Product.objects.filter(_visible_to(user), pk=pk)).first()
 
 
+def product_visible(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether `user` may see the product (as product_get decides), in one cheap query."""
+    return Product.objects.filter(_visible_to(user), pk=pk).exists()
+
+
 def product_buyers(*, product: Product) -> QuerySet:
     """The users who bought this product, each once."""
     return (

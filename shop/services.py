@@ -1,6 +1,7 @@
 """Every write of the shop: the HTML views and the JSON API call these and nothing else."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import Conflict
 from shop.models import CENT, Category, Product, Purchase, UserProfile
-from shop.signals import product_purchased
+from shop.signals import product_changed, product_purchased
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -140,6 +141,7 @@ def product_update(
     # purchase has just decremented.
     product.save(update_fields=[*changes, "updated"])
     product.refresh_from_db(fields=["stock"])
+    _changed_on_commit(product.pk)
     return product
 
 
@@ -147,7 +149,12 @@ def product_update(
 def product_delete(*, product: Product, user: AnyUser) -> None:
     """Delete a product; its purchases stay, with the name and price copied."""
     _require_manager(product, user)
+    _changed_on_commit(product.pk)
     product.delete()
+
+
+def _changed_on_commit(pk: int) -> None:
+    transaction.on_commit(partial(product_changed.send_robust, sender=Product, product_id=pk))
 
 
 def _validate_quantity(quantity: Any) -> int:
