@@ -36,11 +36,6 @@
     return !!(active && element.contains(active) && active.matches("input, textarea, select"));
   }
 
-  function adopt(fragment) {
-    var node = document.importNode(fragment, true);
-    return node;
-  }
-
   function place(fragment) {
     var mode = fragment.dataset.live;
     var current = document.getElementById(fragment.id);
@@ -56,13 +51,14 @@
       box.querySelectorAll("[data-live-empty]").forEach(function (empty) {
         empty.remove();
       });
-      var added = adopt(fragment);
+      var added = document.importNode(fragment, true);
+      added.classList.add("live-new");
       box.appendChild(added); // below what is there: nothing the reader sees moves
       htmx.process(added);
       return;
     }
     if (!current || isBusy(current) || current.outerHTML === fragment.outerHTML) return;
-    var node = adopt(fragment);
+    var node = document.importNode(fragment, true);
     current.replaceWith(node);
     htmx.process(node);
   }
@@ -101,7 +97,10 @@
         });
         placeAll(fresh);
       })
-      .catch(function () {});
+      .catch(function () {})
+      .then(function () {
+        document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
+      });
   }
 
   // A notification event carries JSON; the banner is its server-rendered, escaped HTML.
