@@ -140,7 +140,7 @@ def run_one(
                 }
             )
         result["rounds"] = rows
-        result["cpu_ms_per_comment"] = statistics.median(r["cpu_ms"] for r in rows)
+        result["cpu_ms_per_comment"] = round(statistics.median(r["cpu_ms"] for r in rows), 2)
         result["elsewhere"] = sum(r["elsewhere"] for r in rows)
         result["missing"] = sum(max(0, r["expected"] - r["events"]) for r in rows)
         if flood:

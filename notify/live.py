@@ -196,13 +196,14 @@ def on_post_deleted(*, post_id: int, **kwargs: Any) -> None:
 
 
 def publish_product(product_id: int) -> None:
-    from shop.selectors import product_find
+    from shop.selectors import product_buyers, product_find
 
     # As anybody sees it: None once it is off sale or deleted.
     product = product_find(pk=product_id, user=None)
+    buyers = product_buyers(product=product) if product is not None else None
     # What a page shows of a product nobody may buy now (its partials read these).
     unavailable = SimpleNamespace(pk=product_id, is_active=False, is_sold_out=True)
-    html = render("product", {"product": product, "unavailable": unavailable})
+    html = render("product", {"product": product, "buyers": buyers, "unavailable": unavailable})
     publish([product_channel(product_id), CATALOGUE_CHANNEL], html)
 
 

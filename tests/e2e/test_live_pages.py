@@ -163,7 +163,7 @@ def test_product_and_catalogue_follow_sales_price_and_sale(live, page_for):
     expect(buyer.locator("#buy .receipt")).to_contain_text("Thank you!")
     expect(reader.locator("#buy .stock-count")).to_have_text("1", timeout=LIVE_MS)
     expect(card_stock).to_have_text("1 left", timeout=LIVE_MS)
-    screenshot(reader, "live-stock")
+    expect(reader.locator("#product-sales")).to_contain_text("2 sold · Bought by boris")
 
     # A price change is shown.
     seller = page_for(anna)
@@ -181,6 +181,7 @@ def test_product_and_catalogue_follow_sales_price_and_sale(live, page_for):
     buy_button = reader.get_by_role("button", name="Buy")
     expect(buy_button).to_be_disabled()
     expect(card_stock).to_have_text("Sold out", timeout=LIVE_MS)
+    screenshot(reader, "live-sold-out")
 
     # A buy forced anyway gets the server's own answer.
     reader.evaluate(f"document.getElementById('product-{lamp.pk}-buy').disabled = false")
