@@ -78,9 +78,9 @@ def post_detail(*, pk: int, user: AnyUser = None) -> Post:
     return get_object_or_404(_annotated(user), pk=pk)
 
 
-def post_exists(*, pk: int) -> bool:
-    """Whether the post exists (every post is public)."""
-    return Post.objects.filter(pk=pk).exists()
+def posts_existing(*, pks: list[int]) -> set[int]:
+    """Which of these posts exist (every post is public): one query."""
+    return set(Post.objects.filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def comment_list(*, post: Post) -> QuerySet[Comment]:

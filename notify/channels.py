@@ -52,9 +52,9 @@ def is_reliable(channel: str) -> bool:
     return channel == BROADCAST_CHANNEL or PERSONAL.fullmatch(channel) is not None
 
 
-def needs_database(channels: list[str]) -> bool:
-    """Whether `can_read` must look up an object for any of these channels."""
-    return any(OBJECT.fullmatch(channel) for channel in channels)
+def is_object_channel(channel: str) -> bool:
+    """A post's or a product's channel: `can_read` must look the object up."""
+    return OBJECT.fullmatch(channel) is not None
 
 
 def can_read(user_id: int | None, channel: str) -> bool:
@@ -63,20 +63,47 @@ def can_read(user_id: int | None, channel: str) -> bool:
     match = PERSONAL.fullmatch(channel)
     if match:
         return user_id is not None and str(user_id) == match.group(1)
-    match = OBJECT.fullmatch(channel)
-    if match is None:
+    if OBJECT.fullmatch(channel) is None:
         return False
-    kind, pk = match.group(1), int(match.group(2))
-    if kind == "post":
-        from blog.selectors import post_exists
+    return objects_readable([(user_id, channel)])[(user_id, channel)]
 
-        return post_exists(pk=pk)
+
+def objects_readable(asked: list[tuple[int | None, str]]) -> dict[tuple[int | None, str], bool]:
+    """Whether each reader may read each post's or product's channel, for many at once.
+
+    One query for all the posts, one for the products of all anonymous readers, and two
+    per signed-in reader of a product (the user, for staff; the products): a burst of
+    connects (a restart) checks hundreds of channels in a few queries.
+    """
     from django.contrib.auth import get_user_model
 
-    from shop.selectors import product_visible
+    from blog.selectors import posts_existing
+    from shop.selectors import products_visible
 
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
-    return product_visible(pk=pk, user=user)
+    wanted: dict[tuple[str, int | None], set[int]] = {}
+    for user_id, channel in asked:
+        match = OBJECT.fullmatch(channel)
+        assert match is not None, channel
+        kind, pk = match.group(1), int(match.group(2))
+        # Every post is public: who asks does not matter.
+        wanted.setdefault((kind, None if kind == "post" else user_id), set()).add(pk)
+    found: dict[tuple[str, int | None], set[int]] = {}
+    users = get_user_model().objects.in_bulk(
+        {user_id for kind, user_id in wanted if kind == "product" and user_id is not None}
+    )
+    for (kind, user_id), pks in wanted.items():
+        if kind == "post":
+            found[kind, user_id] = posts_existing(pks=list(pks))
+        else:
+            user = users.get(user_id) if user_id is not None else None
+            found[kind, user_id] = products_visible(pks=list(pks), user=user)
+    answers = {}
+    for user_id, channel in asked:
+        match = OBJECT.fullmatch(channel)
+        assert match is not None
+        kind, pk = match.group(1), int(match.group(2))
+        answers[user_id, channel] = pk in found[kind, None if kind == "post" else user_id]
+    return answers
 
 
 class ChannelManager(ChannelManagerBase):

@@ -11,6 +11,7 @@ Every request it refuses gets a 4xx (or a 503 when the database is away) with a
 `stream-error` event, at once; nothing a client sends can make it hang or fail.
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -23,7 +24,13 @@ from django.http import HttpRequest, QueryDict
 from django.http.cookie import parse_cookie
 
 from notify import eventstream
-from notify.channels import MAX_CHANNELS, can_read, default_channels, needs_database
+from notify.channels import (
+    MAX_CHANNELS,
+    can_read,
+    default_channels,
+    is_object_channel,
+    objects_readable,
+)
 from notify.hub import Batch, Stream, hub, run_db
 
 logger = logging.getLogger(__name__)
@@ -89,8 +96,19 @@ def asked_channels(query: QueryDict) -> list[str] | None:
     return asked
 
 
-def check_channels(channels: list[str], user_id: int | None) -> None:
-    denied = sorted(channel for channel in channels if not can_read(user_id, channel))
+def check_channels(
+    channels: list[str],
+    user_id: int | None,
+    objects: dict[tuple[int | None, str], bool] | None = None,
+) -> None:
+    """Refuse unless `user_id` may read every channel; `objects`: the looked-up ones."""
+
+    def allowed(channel: str) -> bool:
+        if objects is not None and (user_id, channel) in objects:
+            return objects[user_id, channel]
+        return can_read(user_id, channel)
+
+    denied = sorted(channel for channel in channels if not allowed(channel))
     if denied:
         raise StreamRefused(
             403,
@@ -208,6 +226,7 @@ def session_users(session_keys: list[str]) -> dict[str, int | None]:
 
 
 _sessions = Batch(session_users)
+_objects = Batch(objects_readable)
 
 
 @dataclass
@@ -274,11 +293,11 @@ async def application(scope: dict, receive, send) -> None:
             # Connects that arrive together (a restart storm) are read in one batch.
             user_id = await _sessions.get(session_key)
         channels = default_channels(user_id) if asked is None else asked
-        if needs_database(channels):
-            # A post's or a product's channel: is it there, may this reader see it?
-            await run_db(check_channels, channels, user_id)
-        else:
-            check_channels(channels, user_id)
+        # A post's or a product's channel: is it there, may this reader see it? Connects that
+        # arrive together are looked up in one batch.
+        asked_objects = [(user_id, c) for c in channels if is_object_channel(c)]
+        found = await asyncio.gather(*(_objects.get(key) for key in asked_objects))
+        check_channels(channels, user_id, dict(zip(asked_objects, found, strict=True)))
     except StreamRefused as refused:
         await refuse(send, refused, head)
         return

@@ -85,9 +85,11 @@ def product_find(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> P
     return _with_stats(Product.objects.filter(_visible_to(user), pk=pk)).first()
 
 
-def product_visible(*, pk: int, user: AbstractBaseUser | AnonymousUser | None) -> bool:
-    """Whether `user` may see the product (as product_get decides), in one cheap query."""
-    return Product.objects.filter(_visible_to(user), pk=pk).exists()
+def products_visible(
+    *, pks: list[int], user: AbstractBaseUser | AnonymousUser | None
+) -> set[int]:
+    """Which of these products `user` may see (as product_get decides): one query."""
+    return set(Product.objects.filter(_visible_to(user), pk__in=pks).values_list("pk", flat=True))
 
 
 def product_buyers(*, product: Product) -> QuerySet:

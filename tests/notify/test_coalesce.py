@@ -1,5 +1,6 @@
 """Count updates are coalesced at the publisher (notify.live.Coalescer), with real threads."""
 
+import itertools
 import threading
 import time
 
@@ -33,7 +34,8 @@ def test_a_flood_goes_out_once_at_once_then_once_per_interval_with_the_last_stat
     # One at once, then at most one per interval while the flood lasted, and the last.
     assert len(published) <= 2 + flood / 0.2, published
     times = [when for when, _ in published]
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:], strict=False)), times
+    # An interval apart (less what a loaded machine delays a run by).
+    assert all(b - a >= 0.1 for a, b in itertools.pairwise(times)), times
 
 
 def test_keys_are_coalesced_apart_and_a_quiet_key_goes_out_at_once():
