@@ -36,6 +36,18 @@
     return !!(active && element.contains(active) && active.matches("input, textarea, select"));
   }
 
+  // What differs between two renderings of the same state: a fresh CSRF token, "2 seconds
+  // ago". Replacing for that alone would only disturb the reader.
+  function stateOf(element) {
+    return element.outerHTML
+      .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
+      .replace(/(<time [^>]*>)[^<]*/g, "$1");
+  }
+
+  function sameState(current, fragment) {
+    return stateOf(current) === stateOf(fragment);
+  }
+
   function place(fragment) {
     var mode = fragment.dataset.live;
     var current = document.getElementById(fragment.id);
@@ -57,7 +69,7 @@
       htmx.process(added);
       return;
     }
-    if (!current || isBusy(current) || current.outerHTML === fragment.outerHTML) return;
+    if (!current || isBusy(current) || sameState(current, fragment)) return;
     var node = document.importNode(fragment, true);
     current.replaceWith(node);
     htmx.process(node);
