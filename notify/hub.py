@@ -22,6 +22,9 @@ A live page's channels (`post-5`, `catalogue`...: notify.channels) have no histo
 events (`announce_live`) carry no id and go to the streams reading the channel at that
 moment, through the same writer. A live event may also go to a history channel (the
 notification centre's `notification-read` on `user-<id>`); it has no position there either.
+The hub notes when each live channel last changed (every live event it sees, from here or
+from Redis, for the last minute): a page whose channels did not change since it was rendered
+need not fetch its live parts again when its stream opens (`live_current`).
 """
 
 import asyncio
@@ -49,6 +52,10 @@ PAGE = 200
 # The watcher reads again the rows of the last few seconds: on PostgreSQL ids are handed out
 # before commit, so a row may become visible after one with a higher id.
 RESCAN_SECONDS = 5.0
+# How long the hub remembers when a live channel last changed, and the clocks' leeway (the
+# page's render time is another process's, maybe another machine's).
+LIVE_MEMORY_SECONDS = 60.0
+LIVE_MARGIN_SECONDS = 2.0
 
 Send = Callable[[dict], Awaitable[None]]
 KEEP_ALIVE = {
@@ -221,6 +228,8 @@ class Hub:
         self.tasks: set[asyncio.Task] = set()
         self.catching_up: set[str] = set()
         self.positions = Batch(_positions)
+        self.live_changed: dict[str, float] = {}  # live channel -> time.time() of its last event
+        self.live_since = 0.0  # since when live_changed knows
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -230,6 +239,8 @@ class Hub:
             return
         self.loop = loop
         self.queue = asyncio.Queue()
+        self.live_changed = {}
+        self.live_since = time.time()
         self._spawn(self._writer())
         self._spawn(self._keep_alive())
         self._spawn(self._watch())
@@ -319,11 +330,30 @@ class Hub:
 
     def deliver_live(self, channel: str, event_type: str, data: str) -> None:
         """In the loop: a live event (from this process or from Redis), queued for the writer."""
+        self.live_changed[channel] = time.time()
         if channel not in self.live and channel not in self.channels:
             return  # nobody here reads it: no work at all
         assert self.queue is not None
         body = eventstream.encode_event(event_type, data)
         self.queue.put_nowait(LiveEvent(channel, body))
+
+    def live_current(self, channels: Iterable[str], rendered: float | None) -> bool:
+        """Whether none of these live channels changed since a page was rendered (epoch s).
+
+        False whenever the hub cannot tell: no render time, one from before the hub began
+        to listen, or older than its memory.
+        """
+        now = time.time()
+        if rendered is None or rendered - LIVE_MARGIN_SECONDS < self.live_since:
+            return False
+        if now - rendered > LIVE_MEMORY_SECONDS - LIVE_MARGIN_SECONDS:
+            return False
+        since = rendered - LIVE_MARGIN_SECONDS
+        return all(self.live_changed.get(channel, 0.0) < since for channel in channels)
+
+    def _forget_live_changes(self) -> None:
+        cutoff = time.time() - LIVE_MEMORY_SECONDS
+        self.live_changed = {c: t for c, t in self.live_changed.items() if t >= cutoff}
 
     # -- streams ------------------------------------------------------------------------------
 
@@ -515,6 +545,7 @@ class Hub:
             await asyncio.sleep(KEEP_ALIVE_SECONDS)
             assert self.queue is not None
             self.queue.put_nowait(None)
+            self._forget_live_changes()
 
     async def _write_keep_alive(self) -> None:
         await self._send_all([stream for stream in self.streams if stream.live], KEEP_ALIVE)

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # position that fits a database bigint.
 _POSITION = re.compile(r"([^:,\s]+):(0|[1-9][0-9]{0,18})")
 _MAX_POSITION = 2**63 - 1
+_MILLISECONDS = re.compile(r"[0-9]{1,15}")
 # django-eventstream's parameters for a GRIP proxy's own requests; meaningless elsewhere.
 GRIP_PARAMETERS = ("es-meta", "recover", "link")
 
@@ -116,6 +117,16 @@ def check_channels(
             f"Permission denied to channels: {', '.join(denied)}",
             {"channels": denied},
         )
+
+
+def rendered_at(query: QueryDict) -> float | None:
+    """`live_since`: when the page was rendered, in ms since the epoch (notify.live)."""
+    value = query.get("live_since")
+    if value is None:
+        return None
+    if not _MILLISECONDS.fullmatch(value):
+        raise bad_request("live_since must be a time in milliseconds since the epoch")
+    return int(value) / 1000
 
 
 def resume_positions(query: QueryDict, header: str | None) -> dict[str, int]:
@@ -279,6 +290,7 @@ async def application(scope: dict, receive, send) -> None:
             raise bad_request("es-meta, recover and link are for a GRIP proxy only")
         asked = asked_channels(request.query)
         positions = resume_positions(request.query, request.headers.get("last-event-id"))
+        rendered = rendered_at(request.query)
         token = request.headers.get("x-session-token")
         session_key = request.session_key()
         user_id = None
@@ -310,10 +322,12 @@ async def application(scope: dict, receive, send) -> None:
         await send({"type": "http.response.body", "body": b""})
         return
     del request, scope
-    await _serve(Stream(send), channels, positions, receive, send)
+    await _serve(Stream(send), channels, positions, rendered, receive, send)
 
 
-async def _serve(stream: Stream, channels: list[str], positions, receive, send) -> None:
+async def _serve(
+    stream: Stream, channels: list[str], positions, rendered: float | None, receive, send
+) -> None:
     try:
         try:
             resets = await hub.attach(stream, channels, positions)
@@ -326,7 +340,10 @@ async def _serve(stream: Stream, channels: list[str], positions, receive, send) 
         # The position the stream starts from, as the id of its first event: a client that
         # then receives nothing still resumes exactly after a restart.
         event_id = stream.event_id()
-        opening = eventstream.encode_event("stream-open", "", event_id=event_id)
+        # Live channels unchanged since the page was rendered: it need not fetch them again.
+        current = stream.live_channels and hub.live_current(stream.live_channels, rendered)
+        data = '{"live": "current"}' if current else ""
+        opening = eventstream.encode_event("stream-open", data, event_id=event_id)
         if resets:
             data = json.dumps({"channels": resets})
             opening += eventstream.encode_event("stream-reset", data, event_id=event_id)

@@ -1,5 +1,6 @@
 """`{% live_stream_url "post" post.pk %}`: the page's stream, with the live channel it shows."""
 
+import time
 from urllib.parse import urlencode
 
 from django import template
@@ -29,4 +30,7 @@ def live_stream_url(context, kind: str, pk: int | None = None) -> str:
     channels = [*positions, _CHANNELS[kind](pk)]
     query = [("channel", channel) for channel in channels]
     query.append(("lastEventId", selectors.make_event_id(positions)))
+    # When the page was rendered: a stream opening with nothing changed since then tells the
+    # page so, and it need not fetch its live parts again.
+    query.append(("live_since", str(int(time.time() * 1000))))
     return f"{reverse('notify:events')}?{urlencode(query)}"

@@ -22,9 +22,16 @@
       source.addEventListener(name, remember);
     });
     source.addEventListener("live", applyLive);
-    // Live events have no history: every (re)connect fetches the page's live parts again,
-    // so what changed before the stream opened, or while it was down, is shown too.
-    source.addEventListener("stream-open", refreshLive);
+    // Live events have no history: a (re)connect fetches the page's live parts again, so
+    // what changed before the stream opened, or while it was down, is shown too; unless
+    // the server says nothing changed since the page was rendered.
+    source.addEventListener("stream-open", function (event) {
+      if (event.data && event.data.indexOf('"live": "current"') !== -1) {
+        document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
+      } else {
+        refreshLive();
+      }
+    });
     return source;
   };
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import time
 
 import pytest
 
@@ -244,3 +245,43 @@ def test_live_channels_through_pushpin(tmp_path):
             assert event.id == f"notifications:{event.json['seq']}"
         finally:
             reader.close()
+
+
+def test_stream_open_says_whether_the_page_is_still_current(daphne_server, people, streams):
+    post = make_post(people["anna"])
+    query = f"?channel=post-{post.pk}&live_since="
+
+    def opening(since_ms: float) -> str:
+        client = streams(daphne_server, None, query + str(int(since_ms)))
+        data = client.wait_for(lambda events: events)[0].data
+        client.close()
+        return data
+
+    def now_ms() -> float:
+        return time.time() * 1000
+
+    # A page from before the server listened (its first stream): it cannot tell.
+    assert opening(now_ms()) == ""
+    # Once it has listened longer than the clocks' leeway, a page rendered now is current.
+    deadline = time.monotonic() + 15
+    while opening(now_ms()) != '{"live": "current"}':
+        assert time.monotonic() < deadline, "never current"
+        time.sleep(0.1)
+    rendered = now_ms()
+    assert opening(rendered) == '{"live": "current"}'
+    assert opening(rendered - 3_600_000) == ""  # older than the server's memory
+
+    reader = streams(daphne_server, None, f"?channel=post-{post.pk}")
+    assert reader.wait_for(lambda events: events)[0].data == ""  # no live_since: fetch
+    Browser(daphne_server, people["boris"]).post(f"/posts/{post.pk}/comments/", {"content": "x"})
+    wait_live(reader, f"post-{post.pk}", "<p>x</p>")
+    assert opening(rendered) == ""  # changed since that page was rendered
+    # Another post's page, and one rendered after the change (past the leeway), are current.
+    other = make_post(people["anna"], "Other")
+    elsewhere = streams(daphne_server, None, f"?channel=post-{other.pk}&live_since={int(rendered)}")
+    assert elsewhere.wait_for(lambda events: events)[0].data == '{"live": "current"}'
+    assert opening(now_ms() + 3_000) == '{"live": "current"}'
+    # Only the history's channels: nothing to say.
+    plain = streams(daphne_server, None, f"?channel=notifications&live_since={int(rendered)}")
+    assert plain.wait_for(lambda events: events)[0].data == ""
+    assert streams(daphne_server, None, query + "soon").status == 400
