@@ -10,6 +10,12 @@ an `id` and `data-live` saying what to do with it (`replace` the element with th
 `append` it into `data-live-into` unless it is there already, `remove` it). Applying one
 twice changes nothing, so the reader's own action (already on their page) is harmless.
 
+A page takes part by reading its channel (`{% block stream_url %}{% live_stream_url "post"
+post.pk %}{% endblock %}`, notify/templatetags/live.py) and by giving the parts that change an
+id and `data-live`, as partials this module renders too (notify/templates/notify/live.html).
+static/js/agora.js places the fragments, and on each stream-open fetches the page again for
+them, unless the stream says nothing changed since the page was rendered.
+
 Counts (reactions, comments, a product's stock and price) are coalesced per object: the
 first change is published at once, the following ones at most once per
 `NOTIFY_LIVE_COALESCE_MS` with the state as it is then (the trailing edge), so a flood of
