@@ -301,3 +301,14 @@ def manage(env: dict[str, str], *args: str) -> str:
         check=True,
         timeout=600,
     ).stdout
+
+
+def attempt(label: str, measure, summary, **identity) -> dict:
+    """Print `label`, measure, print the summary; a failure is a result too (with `identity`)."""
+    print(label, flush=True)
+    try:
+        result = measure()
+    except Exception as exc:
+        result = {**identity, "error": repr(exc)[:500]}
+    print("   ", summary(result), flush=True)
+    return result

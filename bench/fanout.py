@@ -39,6 +39,7 @@ from bench.common import (
     DATA_DIR,
     PYTHON,
     Process,
+    attempt,
     children,
     cpu_seconds,
     daphne,
@@ -76,6 +77,7 @@ class Loadgens:
         batch: int,
         extra: tuple[str, ...] = (),
         cookies_file: Path | None = None,
+        paths_file: Path | None = None,
     ):
         self.procs: list[subprocess.Popen] = []
         share = [count // procs + (1 if i < count % procs else 0) for i in range(procs)]
@@ -87,6 +89,8 @@ class Loadgens:
                 # Round-robin over the sessions across the processes: process i starts where
                 # process i - 1's clients end.
                 options += [f"--cookies-file={cookies_file}", f"--cookie-offset={sum(share[:i])}"]
+            if paths_file is not None:
+                options += [f"--paths-file={paths_file}", f"--path-offset={sum(share[:i])}"]
             args = [
                 PYTHON,
                 "-m",
@@ -335,12 +339,13 @@ def run(variants: list[str], sizes: list[int], seed: dict, **options) -> list[di
         for size in sizes:
             if variant == "agora-pushpin":
                 size = min(size, options.get("pushpin_cap", size))
-            print(f"fan-out {variant} × {size} …", flush=True)
-            try:
-                result = run_one(variant, size, seed, **options)
-            except Exception as exc:  # one failed size is a result too
-                result = {"variant": variant, "clients": size, "error": repr(exc)[:500]}
-            print("   ", summary(result), flush=True)
+            result = attempt(
+                f"fan-out {variant} × {size} …",
+                lambda: run_one(variant, size, seed, **options),  # noqa: B023 - called at once
+                summary,
+                variant=variant,
+                clients=size,
+            )
             results.append(result)
     return results
 

@@ -22,6 +22,10 @@ the server on the same machine's clock).
 `--cookies-file`: one `name=value` a line; client i sends line (offset + i) mod lines, so
 the clients are spread round-robin over several signed-in users.
 
+`--paths-file` (live pages, `bench/live.py`): one stream path a line; client i opens line
+(`--path-offset` + i) mod lines. Every `live` event is counted; `live-count` answers
+{"event": "live-count", "n": N, "last": time.time() of the last one}.
+
 `--resume` (SSE, the restart storm): every client keeps the last SSE `id:` it saw (of any
 event, `stream-open` included, as an EventSource does) and the `seq` of every notification;
 when its stream ends it reconnects like a browser, after a random delay (`--retry-min` to
@@ -91,6 +95,7 @@ class Client(asyncio.Protocol):
         "headers_done",
         "last_id",
         "open",
+        "path",
         "pre_id",
         "pre_seqs",
         "ready",
@@ -99,9 +104,10 @@ class Client(asyncio.Protocol):
         "seqs",
     )
 
-    def __init__(self, run: "Run", cookie: str) -> None:
+    def __init__(self, run: "Run", cookie: str, path: str | None = None) -> None:
         self.run = run
         self.cookie = cookie
+        self.path = path
         self.expecting = False
         self.received: float | None = None  # latency of the awaited event
         self.last_id: str | None = None  # the EventSource's "last event ID string"
@@ -213,6 +219,12 @@ class Run:
         if args.cookies_file:
             with open(args.cookies_file) as f:
                 self.cookies = [line.strip() for line in f if line.strip()]
+        self.paths: list[str] = []
+        if args.paths_file:
+            with open(args.paths_file) as f:
+                self.paths = [line.strip() for line in f if line.strip()]
+        self.live_events = 0
+        self.live_last = 0.0
         self.clients: list[Client] = []
         self.opened = 0  # clients ever made (for the round-robin cookie)
         self.got = 0
@@ -229,6 +241,8 @@ class Run:
 
     def request_for(self, client: Client) -> bytes:
         head = self.request
+        if client.path is not None:
+            head = head.replace(f"GET {self.args.path} ", f"GET {client.path} ", 1)
         if client.cookie:
             head += f"Cookie: {client.cookie}\r\n"
         if client.last_id:
@@ -261,6 +275,9 @@ class Run:
                     continue
             if raw.startswith(b"event: notification") or b"\nevent: notification" in raw:
                 client.event(raw)
+            elif raw.startswith(b"event: live\n") or b"\nevent: live\n" in raw:  # chunked
+                self.live_events += 1
+                self.live_last = time.time()
 
     def parse_ws(self, client: Client, buffer: bytes) -> bytes:
         while len(buffer) >= 2:
@@ -287,8 +304,11 @@ class Run:
     # --- phases ---------------------------------------------------------------------------
     def new_client(self) -> Client:
         cookie = self.cookies[(self.args.cookie_offset + self.opened) % len(self.cookies)]
+        path = None
+        if self.paths:
+            path = self.paths[(self.args.path_offset + self.opened) % len(self.paths)]
         self.opened += 1
-        return Client(self, cookie)
+        return Client(self, cookie, path)
 
     async def open_one(self, client: Client) -> Client:
         client.begin()
@@ -503,6 +523,8 @@ async def main(args: argparse.Namespace) -> None:
                 emit(await run.storm_report(*map(float, words[1:4])))
             case "storm-check":
                 emit(run.storm_check(int(words[1])))
+            case "live-count":
+                emit({"event": "live-count", "n": run.live_events, "last": run.live_last})
             case _:
                 emit({"event": "error", "text": f"unknown command {words[0]}"})
     run.stopping = True
@@ -522,6 +544,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cookie", default="", help="one Cookie header value for every client")
     parser.add_argument("--cookies-file", default="", help="Cookie values, one a line")
     parser.add_argument("--cookie-offset", type=int, default=0, help="first line to use")
+    parser.add_argument("--paths-file", default="", help="stream paths, one a line")
+    parser.add_argument("--path-offset", type=int, default=0, help="first line to use")
     parser.add_argument("--resume", action="store_true", help="reconnect like an EventSource")
     parser.add_argument("--retry-min", type=float, default=1.0)
     parser.add_argument("--retry-max", type=float, default=3.0)

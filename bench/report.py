@@ -415,6 +415,35 @@ def writes_section(data: dict) -> list[str]:
     return out
 
 
+def live_pages_section(data: dict) -> list[str]:
+    options = data["options"]
+    out = [
+        "### Live pages: the cost of one change",
+        "",
+        *machine_lines(data["machine"]),
+        f"- readers spread evenly over the posts, each reading one post's live channel; "
+        f"{options['rounds']} comments per size through `POST /api/posts/{{id}}/comments/` "
+        "(two events to each reader of that post: the comment, the counts)",
+        "",
+        "| readers | posts | readers a post | ms CPU per comment (median) | events to other "
+        "posts' readers | missing | last reader (s, median) | flood: changes | events per reader |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in data["results"]:
+        if "error" in r:
+            out.append(f"| {r['readers']:,} | {r['posts']:,} | failed: {r['error'][:80]} |")
+            continue
+        lasts = [x["last_seconds"] for x in r["rounds"] if x["last_seconds"] is not None]
+        flood = r.get("flood") or {}
+        out.append(
+            f"| {r['readers']:,} | {r['posts']:,} | {num(r['readers_per_post'], 1)} "
+            f"| {num(r['cpu_ms_per_comment'], 1)} | {r['elsewhere']} | {r['missing']} "
+            f"| {num(statistics.median(lasts) if lasts else None, 3)} "
+            f"| {flood.get('changes', '–')} | {num(flood.get('events_per_reader'), 1)} |"
+        )
+    return out
+
+
 def targets_section(fan: dict | None, web: dict | None, writes: dict | None) -> list[str]:
     out = ["### Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
 
@@ -565,6 +594,7 @@ SKELETON = f"""# Performance
 
 def write() -> None:
     fan, web, writes, storm = load("fanout"), load("http"), load("writes"), load("storm")
+    live = load("live")
     block = ["## Results (written by `make bench`)", ""]
     block += [*targets_section(fan, web, writes), ""]
     block += [*live_path_section(fan, storm), ""]
@@ -576,6 +606,8 @@ def write() -> None:
         block += [*http_section(web), ""]
     if writes:
         block += [*writes_section(writes), ""]
+    if live:
+        block += [*live_pages_section(live), ""]
     plots(fan)
     text = DOC.read_text() if DOC.exists() else SKELETON
     head, _, rest = text.partition(BEGIN)

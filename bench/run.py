@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.run --only http,writes   # some parts; the others keep their
                                                        # last results in bench/results/
     .venv/bin/python -m bench.run --only storm --storm-clients 300   # the restart storm
+    .venv/bin/python -m bench.run --only live --live-readers 100 --live-posts 20   # live pages
 Loopback only; every process it starts, it stops. Results: bench/results/<part>.json.
 """
 
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from bench import fanout, http, report, storm
+from bench import fanout, http, live, report, storm
 from bench.common import (
     BASE_DIR,
     DATA_DIR,
@@ -31,7 +32,7 @@ from bench.common import (
     server_env,
 )
 
-PARTS = ("fanout", "http", "writes", "storm")
+PARTS = ("fanout", "http", "writes", "storm", "live")
 
 
 def prepare_database() -> dict:
@@ -100,6 +101,10 @@ def main() -> None:
     parser.add_argument(
         "--storm-timeout", type=float, default=120, help="seconds after the restart to wait"
     )
+    parser.add_argument("--live-readers", default="1000,10000", help="live pages' readers")
+    parser.add_argument("--live-posts", type=int, default=1000, help="posts they read")
+    parser.add_argument("--live-rounds", type=int, default=5, help="comments per size")
+    parser.add_argument("--live-flood", type=int, default=200, help="reactions in the flood")
     args = parser.parse_args()
 
     os.chdir(BASE_DIR)
@@ -113,7 +118,7 @@ def main() -> None:
     info["argv"] = argv
     info["command"] = make_command(argv)  # relative to the project, whoever ran it how
     print(f"machine: {info['cpus']} × {info['cpu']}, load {info['load_before']}", flush=True)
-    seed = prepare_database() if {"fanout", "http", "storm"} & set(parts) else {}
+    seed = prepare_database() if {"fanout", "http", "storm", "live"} & set(parts) else {}
 
     if "fanout" in parts:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -155,6 +160,17 @@ def main() -> None:
             result = {**options, "error": repr(exc)[:500]}
         print("   ", storm.summary(result), flush=True)
         save("storm", {"machine": info, "result": result})
+
+    if "live" in parts:
+        sizes = [int(s) for s in args.live_readers.split(",")]
+        options = {
+            "rounds": args.live_rounds,
+            "procs": args.procs,
+            "batch": args.batch,
+            "flood": args.live_flood,
+        }
+        results = live.run(seed, sizes, args.live_posts, **options)
+        save("live", {"machine": info, "options": options, "results": results})
 
     info["seconds"] = round(time.monotonic() - started)
     info["load_after"] = os.getloadavg()

@@ -78,6 +78,11 @@ def post_detail(*, pk: int, user: AnyUser = None) -> Post:
     return get_object_or_404(_annotated(user), pk=pk)
 
 
+def posts_existing(*, pks: list[int]) -> set[int]:
+    """Which of these posts exist (every post is public): one query."""
+    return set(Post.objects.filter(pk__in=pks).values_list("pk", flat=True))
+
+
 def comment_list(*, post: Post) -> QuerySet[Comment]:
     """The post's comments, oldest first, with their authors."""
     return post.comments.select_related("author").order_by("created", "id")

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from blog.models import Comment, Post, Reaction
-from blog.signals import comment_created, post_published, reaction_changed
+from blog.signals import (
+    comment_changed,
+    comment_created,
+    comment_deleted,
+    post_changed,
+    post_deleted,
+    post_published,
+    reaction_changed,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ def post_update(
     if fields:
         _clean(post, **fields)
         post.save(update_fields=[*fields, "updated"])
+        _send_on_commit(post_changed, sender=Post, post=post)
     return post
 
 
@@ -79,6 +88,7 @@ def post_update(
 def post_delete(*, post: Post, user: AbstractBaseUser) -> None:
     """Delete a post with its comments and reactions (author or staff)."""
     ensure_can_change(user=user, obj=post)
+    _send_on_commit(post_deleted, sender=Post, post_id=post.pk)
     post.delete()
 
 
@@ -99,6 +109,7 @@ def comment_update(*, comment: Comment, user: AbstractBaseUser, content: str) ->
     _clean(comment, content=content)
     comment.edited = timezone.now()
     comment.save(update_fields=["content", "edited"])
+    _send_on_commit(comment_changed, sender=Comment, comment=comment)
     return comment
 
 
@@ -106,6 +117,7 @@ def comment_update(*, comment: Comment, user: AbstractBaseUser, content: str) ->
 def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
     """Delete a comment (author or staff)."""
     ensure_can_change(user=user, obj=comment)
+    _send_on_commit(comment_deleted, sender=Comment, comment_id=comment.pk, post_id=comment.post_id)
     comment.delete()
 
 

@@ -8,3 +8,11 @@ post_published = Signal()
 comment_created = Signal()
 # kwargs: post, user, value (the new reaction, or None when taken back)
 reaction_changed = Signal()
+# kwargs: post (its title or text changed)
+post_changed = Signal()
+# kwargs: post_id
+post_deleted = Signal()
+# kwargs: comment (its text changed)
+comment_changed = Signal()
+# kwargs: comment_id, post_id
+comment_deleted = Signal()

@@ -420,8 +420,12 @@ EVENTSTREAM_CHANNELMANAGER_CLASS = "notify.channels.ChannelManager"
 # Each server process reads the history's newest rows this often (one indexed query for the
 # whole process), so a notification stored by any other process reaches its open streams.
 NOTIFY_WATCH_SECONDS = _int("NOTIFY_WATCH_MS", 1000) / 1000
+# Live pages: count updates of one post or product go out at most once per this interval.
+NOTIFY_LIVE_COALESCE_SECONDS = _int("NOTIFY_LIVE_COALESCE_MS", 300) / 1000
 if NOTIFY_WATCH_SECONDS <= 0:
     raise ConfigError("NOTIFY_WATCH_MS must be a positive number of milliseconds")
+if NOTIFY_LIVE_COALESCE_SECONDS < 0:
+    raise ConfigError("NOTIFY_LIVE_COALESCE_MS must be zero or a positive number of milliseconds")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     from urllib.parse import urlparse

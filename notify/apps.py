@@ -7,4 +7,4 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notify import receivers  # noqa: F401 - connects the receivers
+        from notify import live, receivers  # noqa: F401 - connects the receivers

@@ -23,5 +23,6 @@ def notifications(request: HttpRequest) -> dict[str, object]:
         # of some languages (Russian: n % 10) need arithmetic a lazy object cannot do.
         "notify_unread": selectors.unread_count(user=user),
         "notify_stream_url": SimpleLazyObject(stream_url),
+        "notify_stream_positions": positions,
         "notify_broadcast_position": SimpleLazyObject(lambda: positions[BROADCAST_CHANNEL]),
     }

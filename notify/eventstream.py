@@ -63,6 +63,31 @@ def publish_to_other_processes(channel: str, event_type: str, data: str, seq: in
             logger.warning("could not publish %s:%s to the GRIP proxy", channel, seq, exc_info=True)
 
 
+def publish_live_to_other_processes(channel: str, event_type: str, data: str) -> None:
+    """A live page's event (no id, no history) to Redis and the GRIP proxy, as above."""
+    client = redis_client()
+    if client is not None:
+        message = {"channel": channel, "event_type": event_type, "data": data, "pub_id": None}
+        try:
+            client.publish(REDIS_CHANNEL, json.dumps(message))
+        except Exception:
+            logger.warning("could not publish a live event of %s to Redis", channel, exc_info=True)
+    if getattr(settings, "GRIP_URL", ""):
+        try:
+            # No id: django-eventstream publishes an unreliable channel's events this way.
+            publish_event(channel, event_type, data, None, None, blocking=True)
+        except Exception:
+            logger.warning("could not publish a live event of %s to GRIP", channel, exc_info=True)
+
+
+def parse_live_message(raw: bytes | str) -> tuple[str, str, str] | None:
+    """(channel, event type, data) of a live event on Redis (one without an id), else None."""
+    message = json.loads(raw)
+    if message.get("pub_id"):
+        return None
+    return message["channel"], message["event_type"], message["data"]
+
+
 def parse_redis_message(raw: bytes | str) -> tuple[str, int, str] | None:
     """(channel, seq, data) of a message `publish_to_other_processes` (or send_event) sent."""
     message = json.loads(raw)

@@ -63,8 +63,11 @@ class ResilientRedisListener:
     def deliver(self, raw: bytes | str) -> None:
         try:
             event = eventstream.parse_redis_message(raw)
+            live = eventstream.parse_live_message(raw) if event is None else None
         except (ValueError, KeyError, TypeError):
             logger.warning("ignored a malformed message on Redis: %.200r", raw)
             return
         if event is not None:
             self.hub.deliver(*event)
+        elif live is not None:
+            self.hub.deliver_live(*live)

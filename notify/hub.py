@@ -17,6 +17,14 @@ Each channel's position (its newest `seq`) is held in memory while it has reader
 connect reads nothing from the database; a channel's first reader loads it (one query). The
 last events of each channel are kept too, so reconnecting clients (a restart storm) are
 replayed from memory after the first of them read the history.
+
+A live page's channels (`post-5`, `catalogue`...: notify.channels) have no history: their
+events (`announce_live`) carry no id and go to the streams reading the channel at that
+moment, through the same writer. A live event may also go to a history channel (the
+notification centre's `notification-read` on `user-<id>`); it has no position there either.
+The hub notes when each live channel last changed (every live event it sees, from here or
+from Redis, for the last minute): a page whose channels did not change since it was rendered
+need not fetch its live parts again when its stream opens (`live_current`).
 """
 
 import asyncio
@@ -31,6 +39,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from notify import eventstream
+from notify.channels import is_reliable
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +52,10 @@ PAGE = 200
 # The watcher reads again the rows of the last few seconds: on PostgreSQL ids are handed out
 # before commit, so a row may become visible after one with a higher id.
 RESCAN_SECONDS = 5.0
+# How long the hub remembers when a live channel last changed, and the clocks' leeway (the
+# page's render time is another process's, maybe another machine's).
+LIVE_MEMORY_SECONDS = 60.0
+LIVE_MARGIN_SECONDS = 2.0
 
 Send = Callable[[dict], Awaitable[None]]
 KEEP_ALIVE = {
@@ -113,11 +126,16 @@ class Batch[K, V]:
 class Stream:
     """One open connection: where to write, and the position reached in each channel."""
 
-    __slots__ = ("backlog", "live", "positions", "send")
+    __slots__ = ("backlog", "live", "live_channels", "positions", "send", "started")
 
     def __init__(self, send: Send) -> None:
         self.send = send
         self.positions: dict[str, int] = {}
+        # Live pages' channels: no positions, their events go out as they come.
+        self.live_channels: list[str] = []
+        # Once the response has begun, live events may be written (the history's wait for
+        # `live`, after the replay).
+        self.started = False
         # Events that arrived while the stream was still replaying the history.
         self.backlog: list[tuple[str, int, str]] | None = []
         self.live = False
@@ -127,6 +145,14 @@ class Stream:
 
     async def write(self, body: bytes) -> None:
         await self.send({"type": "http.response.body", "body": body, "more_body": True})
+
+
+class LiveEvent:
+    __slots__ = ("body", "channel")
+
+    def __init__(self, channel: str, body: bytes) -> None:
+        self.channel = channel
+        self.body = body
 
 
 class Channel:
@@ -197,10 +223,13 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.channels: dict[str, Channel] = {}
         self.streams: set[Stream] = set()
+        self.live: dict[str, set[Stream]] = {}  # live pages' channels -> their readers
         self.queue: asyncio.Queue | None = None
         self.tasks: set[asyncio.Task] = set()
         self.catching_up: set[str] = set()
         self.positions = Batch(_positions)
+        self.live_changed: dict[str, float] = {}  # live channel -> time.time() of its last event
+        self.live_since = 0.0  # since when live_changed knows
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -210,6 +239,8 @@ class Hub:
             return
         self.loop = loop
         self.queue = asyncio.Queue()
+        self.live_changed = {}
+        self.live_since = time.time()
         self._spawn(self._writer())
         self._spawn(self._keep_alive())
         self._spawn(self._watch())
@@ -289,6 +320,41 @@ class Hub:
         finally:
             self.catching_up.discard(ch.name)
 
+    def announce_live(self, channel: str, event_type: str, data: str) -> None:
+        """From any thread: a live page's event, for whoever reads `channel` now."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self.deliver_live, channel, event_type, data)
+
+    def deliver_live(self, channel: str, event_type: str, data: str) -> None:
+        """In the loop: a live event (from this process or from Redis), queued for the writer."""
+        self.live_changed[channel] = time.time()
+        if channel not in self.live and channel not in self.channels:
+            return  # nobody here reads it: no work at all
+        assert self.queue is not None
+        body = eventstream.encode_event(event_type, data)
+        self.queue.put_nowait(LiveEvent(channel, body))
+
+    def live_current(self, channels: Iterable[str], rendered: float | None) -> bool:
+        """Whether none of these live channels changed since a page was rendered (epoch s).
+
+        False whenever the hub cannot tell: no render time, one from before the hub began
+        to listen, or older than its memory.
+        """
+        now = time.time()
+        if rendered is None or rendered - LIVE_MARGIN_SECONDS < self.live_since:
+            return False
+        if now - rendered > LIVE_MEMORY_SECONDS - LIVE_MARGIN_SECONDS:
+            return False
+        since = rendered - LIVE_MARGIN_SECONDS
+        return all(self.live_changed.get(channel, 0.0) < since for channel in channels)
+
+    def _forget_live_changes(self) -> None:
+        cutoff = time.time() - LIVE_MEMORY_SECONDS
+        self.live_changed = {c: t for c, t in self.live_changed.items() if t >= cutoff}
+
     # -- streams ------------------------------------------------------------------------------
 
     async def attach(
@@ -302,6 +368,10 @@ class Hub:
         """
         chs = []
         for name in channels:
+            if not is_reliable(name):
+                self.live.setdefault(name, set()).add(stream)
+                stream.live_channels.append(name)
+                continue
             ch = self.channels.get(name)
             if ch is None:
                 ch = self.channels[name] = Channel(name)
@@ -395,6 +465,12 @@ class Hub:
         self.streams.discard(stream)
         stream.live = False
         stream.backlog = None
+        for name in stream.live_channels:
+            readers = self.live.get(name)
+            if readers is not None:
+                readers.discard(stream)
+                if not readers:
+                    del self.live[name]
         for name in stream.positions:
             ch = self.channels.get(name)
             if ch is None:
@@ -416,6 +492,8 @@ class Hub:
             try:
                 if item is None:
                     await self._write_keep_alive()
+                elif isinstance(item, LiveEvent):
+                    await self._fan_out_live(item)
                 else:
                     await self._fan_out(*item)
             except Exception:
@@ -453,19 +531,32 @@ class Hub:
             if n % 500 == 0:
                 await asyncio.sleep(0)  # let connects and disconnects in between
 
+    async def _fan_out_live(self, event: "LiveEvent") -> None:
+        readers = set(self.live.get(event.channel, ()))
+        ch = self.channels.get(event.channel)
+        if ch is not None:
+            readers |= ch.streams
+        message = {"type": "http.response.body", "body": event.body, "more_body": True}
+        # Not started: the page fetches its live parts again once its stream is open.
+        await self._send_all([stream for stream in readers if stream.started], message)
+
     async def _keep_alive(self) -> None:
         while True:
             await asyncio.sleep(KEEP_ALIVE_SECONDS)
             assert self.queue is not None
             self.queue.put_nowait(None)
+            self._forget_live_changes()
 
     async def _write_keep_alive(self) -> None:
-        for n, stream in enumerate(list(self.streams), 1):
-            if stream.live:
-                try:
-                    await stream.send(KEEP_ALIVE)
-                except Exception:
-                    logger.debug("keep-alive to a closed stream", exc_info=True)
+        await self._send_all([stream for stream in self.streams if stream.live], KEEP_ALIVE)
+
+    @staticmethod
+    async def _send_all(streams: list[Stream], message: dict) -> None:
+        for n, stream in enumerate(streams, 1):
+            try:
+                await stream.send(message)
+            except Exception:  # a connection that went away mid-write
+                logger.debug("write to a closed stream", exc_info=True)
             if n % 500 == 0:
                 await asyncio.sleep(0)
 

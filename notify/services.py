@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from notify import eventstream
+from notify import eventstream, live
 from notify.hub import EVENT_TYPE, hub
 from notify.models import Notification, NotificationRead, ReadWatermark, channel_for
 
@@ -106,6 +106,7 @@ def event_payload(notification: Notification) -> dict[str, Any]:
 def notification_mark_read(*, notification: Notification, user: AbstractBaseUser) -> None:
     """Mark one notification read for this user (the caller checked it is visible to them)."""
     NotificationRead.objects.get_or_create(notification=notification, user=user)
+    transaction.on_commit(partial(live.publish_read, user.pk))
 
 
 @transaction.atomic
@@ -119,4 +120,5 @@ def notification_mark_all_read(*, user: AbstractBaseUser) -> int:
     ReadWatermark.objects.update_or_create(user=user, defaults={"up_to_id": newest})
     # Single marks below the watermark say nothing any more.
     NotificationRead.objects.filter(user=user, notification_id__lte=newest).delete()
+    transaction.on_commit(partial(live.publish_read, user.pk))
     return newest

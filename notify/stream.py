@@ -11,6 +11,7 @@ Every request it refuses gets a 4xx (or a 503 when the database is away) with a
 `stream-error` event, at once; nothing a client sends can make it hang or fail.
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -23,7 +24,13 @@ from django.http import HttpRequest, QueryDict
 from django.http.cookie import parse_cookie
 
 from notify import eventstream
-from notify.channels import MAX_CHANNELS, can_read, default_channels
+from notify.channels import (
+    MAX_CHANNELS,
+    can_read,
+    default_channels,
+    is_object_channel,
+    objects_readable,
+)
 from notify.hub import Batch, Stream, hub, run_db
 
 logger = logging.getLogger(__name__)
@@ -32,6 +39,7 @@ logger = logging.getLogger(__name__)
 # position that fits a database bigint.
 _POSITION = re.compile(r"([^:,\s]+):(0|[1-9][0-9]{0,18})")
 _MAX_POSITION = 2**63 - 1
+_MILLISECONDS = re.compile(r"[0-9]{1,15}")
 # django-eventstream's parameters for a GRIP proxy's own requests; meaningless elsewhere.
 GRIP_PARAMETERS = ("es-meta", "recover", "link")
 
@@ -89,8 +97,19 @@ def asked_channels(query: QueryDict) -> list[str] | None:
     return asked
 
 
-def check_channels(channels: list[str], user_id: int | None) -> None:
-    denied = sorted(channel for channel in channels if not can_read(user_id, channel))
+def check_channels(
+    channels: list[str],
+    user_id: int | None,
+    objects: dict[tuple[int | None, str], bool] | None = None,
+) -> None:
+    """Refuse unless `user_id` may read every channel; `objects`: the looked-up ones."""
+
+    def allowed(channel: str) -> bool:
+        if objects is not None and (user_id, channel) in objects:
+            return objects[user_id, channel]
+        return can_read(user_id, channel)
+
+    denied = sorted(channel for channel in channels if not allowed(channel))
     if denied:
         raise StreamRefused(
             403,
@@ -98,6 +117,16 @@ def check_channels(channels: list[str], user_id: int | None) -> None:
             f"Permission denied to channels: {', '.join(denied)}",
             {"channels": denied},
         )
+
+
+def rendered_at(query: QueryDict) -> float | None:
+    """`live_since`: when the page was rendered, in ms since the epoch (notify.live)."""
+    value = query.get("live_since")
+    if value is None:
+        return None
+    if not _MILLISECONDS.fullmatch(value):
+        raise bad_request("live_since must be a time in milliseconds since the epoch")
+    return int(value) / 1000
 
 
 def resume_positions(query: QueryDict, header: str | None) -> dict[str, int]:
@@ -208,6 +237,7 @@ def session_users(session_keys: list[str]) -> dict[str, int | None]:
 
 
 _sessions = Batch(session_users)
+_objects = Batch(objects_readable)
 
 
 @dataclass
@@ -260,6 +290,7 @@ async def application(scope: dict, receive, send) -> None:
             raise bad_request("es-meta, recover and link are for a GRIP proxy only")
         asked = asked_channels(request.query)
         positions = resume_positions(request.query, request.headers.get("last-event-id"))
+        rendered = rendered_at(request.query)
         token = request.headers.get("x-session-token")
         session_key = request.session_key()
         user_id = None
@@ -274,7 +305,11 @@ async def application(scope: dict, receive, send) -> None:
             # Connects that arrive together (a restart storm) are read in one batch.
             user_id = await _sessions.get(session_key)
         channels = default_channels(user_id) if asked is None else asked
-        check_channels(channels, user_id)
+        # A post's or a product's channel: is it there, may this reader see it? Connects that
+        # arrive together are looked up in one batch.
+        asked_objects = [(user_id, c) for c in channels if is_object_channel(c)]
+        found = await asyncio.gather(*(_objects.get(key) for key in asked_objects))
+        check_channels(channels, user_id, dict(zip(asked_objects, found, strict=True)))
     except StreamRefused as refused:
         await refuse(send, refused, head)
         return
@@ -287,10 +322,12 @@ async def application(scope: dict, receive, send) -> None:
         await send({"type": "http.response.body", "body": b""})
         return
     del request, scope
-    await _serve(Stream(send), channels, positions, receive, send)
+    await _serve(Stream(send), channels, positions, rendered, receive, send)
 
 
-async def _serve(stream: Stream, channels: list[str], positions, receive, send) -> None:
+async def _serve(
+    stream: Stream, channels: list[str], positions, rendered: float | None, receive, send
+) -> None:
     try:
         try:
             resets = await hub.attach(stream, channels, positions)
@@ -299,10 +336,14 @@ async def _serve(stream: Stream, channels: list[str], positions, receive, send) 
             await refuse(send, StreamRefused(503, "internal-error", "Try again shortly."))
             return
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+        stream.started = True
         # The position the stream starts from, as the id of its first event: a client that
         # then receives nothing still resumes exactly after a restart.
         event_id = stream.event_id()
-        opening = eventstream.encode_event("stream-open", "", event_id=event_id)
+        # Live channels unchanged since the page was rendered: it need not fetch them again.
+        current = stream.live_channels and hub.live_current(stream.live_channels, rendered)
+        data = '{"live": "current"}' if current else ""
+        opening = eventstream.encode_event("stream-open", data, event_id=event_id)
         if resets:
             data = json.dumps({"channels": resets})
             opening += eventstream.encode_event("stream-reset", data, event_id=event_id)

@@ -118,6 +118,7 @@ def events(request: HttpRequest) -> HttpResponse:
             )
         asked = stream.asked_channels(request.GET)
         stream.resume_positions(request.GET, request.headers.get("Last-Event-ID"))
+        stream.rendered_at(request.GET)  # checked; the proxy's stream-open never says "current"
         user_id = user.pk if user is not None else None
         channels = default_channels(user_id) if asked is None else asked
         stream.check_channels(channels, user_id)

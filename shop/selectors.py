@@ -97,6 +97,11 @@ def photo_get(*, product: Product, pk: int) -> ProductPhoto:
     return photo
 
 
+def products_visible(*, pks: list[int], user: AbstractBaseUser | AnonymousUser | None) -> set[int]:
+    """Which of these products `user` may see (as product_get decides): one query."""
+    return set(Product.objects.filter(_visible_to(user), pk__in=pks).values_list("pk", flat=True))
+
+
 def product_buyers(*, product: Product) -> QuerySet:
     """The users who bought this product, each once."""
     return (

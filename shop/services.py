@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -17,7 +18,7 @@ from django.utils.translation import ngettext
 from config.errors import Conflict
 from shop.images import clean_image
 from shop.models import CENT, MAX_PHOTOS, Category, Product, ProductPhoto, Purchase, UserProfile
-from shop.signals import product_purchased
+from shop.signals import product_changed, product_purchased
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def product_update(
     # purchase has just decremented.
     product.save(update_fields=[*changes, "updated"])
     product.refresh_from_db(fields=["stock"])
+    _changed_on_commit(product.pk)
     return product
 
 
@@ -155,6 +157,7 @@ def product_update(
 def product_delete(*, product: Product, user: AnyUser) -> None:
     """Delete a product and its photos' files; its purchases stay, with the name and price."""
     _require_manager(product, user)
+    _changed_on_commit(product.pk)
     product.delete()  # each photo's files go once this commits (photo_files_delete)
 
 
@@ -242,6 +245,10 @@ def photo_files_delete(names: Iterable[str]) -> None:
             default_storage.delete(name)
         except Exception:
             logger.exception("Could not delete the stored file %s", name)
+
+
+def _changed_on_commit(pk: int) -> None:
+    transaction.on_commit(partial(product_changed.send_robust, sender=Product, product_id=pk))
 
 
 def _validate_quantity(quantity: Any) -> int:

@@ -4,3 +4,5 @@ from django.dispatch import Signal
 
 # kwargs: purchase
 product_purchased = Signal()
+# kwargs: product_id (its price, stock, sale or existence changed)
+product_changed = Signal()

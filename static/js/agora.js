@@ -21,8 +21,106 @@
     ["stream-open", "notification", "stream-reset", "message"].forEach(function (name) {
       source.addEventListener(name, remember);
     });
+    source.addEventListener("live", applyLive);
+    // Live events have no history: a (re)connect fetches the page's live parts again, so
+    // what changed before the stream opened, or while it was down, is shown too; unless
+    // the server says nothing changed since the page was rendered.
+    source.addEventListener("stream-open", function (event) {
+      if (event.data && event.data.indexOf('"live": "current"') !== -1) {
+        document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
+      } else {
+        refreshLive();
+      }
+    });
     return source;
   };
+
+  /* --- live pages: fragments rendered by the server, placed by id (see notify/live.py) --- */
+
+  function isBusy(element) {
+    // Never replace what the reader is typing into or is editing.
+    var active = document.activeElement;
+    return !!(active && element.contains(active) && active.matches("input, textarea, select"));
+  }
+
+  // What differs between two renderings of the same state: a fresh CSRF token, "2 seconds
+  // ago". Replacing for that alone would only disturb the reader.
+  function stateOf(element) {
+    return element.outerHTML
+      .replace(/(name="csrfmiddlewaretoken" value=")[^"]*/g, "$1")
+      .replace(/(<time [^>]*>)[^<]*/g, "$1");
+  }
+
+  function sameState(current, fragment) {
+    return stateOf(current) === stateOf(fragment);
+  }
+
+  function place(fragment) {
+    var mode = fragment.dataset.live;
+    var current = document.getElementById(fragment.id);
+    if (mode === "remove") {
+      if (current) current.remove();
+      return;
+    }
+    if (mode === "append") {
+      // Already here (the reader's own comment, or an event seen twice): nothing to do.
+      if (current) return;
+      var box = document.getElementById(fragment.dataset.liveInto);
+      if (!box) return;
+      box.querySelectorAll("[data-live-empty]").forEach(function (empty) {
+        empty.remove();
+      });
+      var added = document.importNode(fragment, true);
+      added.classList.add("live-new");
+      box.appendChild(added); // below what is there: nothing the reader sees moves
+      htmx.process(added);
+      return;
+    }
+    if (!current || isBusy(current) || sameState(current, fragment)) return;
+    var node = document.importNode(fragment, true);
+    current.replaceWith(node);
+    htmx.process(node);
+  }
+
+  function placeAll(root) {
+    root.querySelectorAll("[data-live][id]").forEach(place);
+  }
+
+  function applyLive(event) {
+    var payload;
+    try {
+      payload = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    var html = payload.html && (payload.html[document.documentElement.lang] || payload.html.en);
+    if (!html) return;
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    placeAll(template.content);
+  }
+
+  function refreshLive() {
+    if (!document.querySelector("[data-live][id]")) return;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (text) {
+        if (text === null) return;
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        // Removed while we were away: an appended item the fresh page no longer has.
+        document.querySelectorAll("[data-live=append][id]").forEach(function (element) {
+          var box = fresh.getElementById(element.dataset.liveInto);
+          if (box && !fresh.getElementById(element.id)) element.remove();
+        });
+        placeAll(fresh);
+      })
+      .catch(function () {})
+      .then(function () {
+        document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
+      });
+  }
 
   // A notification event carries JSON; the banner is its server-rendered, escaped HTML.
   htmx.defineExtension("agora-notification", {

@@ -220,6 +220,11 @@ def test_delete_confirmation_page(user_client, post):
 # --- reactions ---
 
 
+def count_html(post, kind: str, n: int) -> str:
+    """A reaction count as the page shows it (its id is where live updates land)."""
+    return f'<span class="{kind}-count" id="post-{post.pk}-{kind}s" data-live="replace">{n}</span>'
+
+
 def test_react_htmx_returns_the_reactions_fragment(user_client, user, post):
     url = reverse("blog:post-react", args=[post.pk])
     response = user_client.post(url, {"value": "like"}, headers=HTMX)
@@ -227,7 +232,7 @@ def test_react_htmx_returns_the_reactions_fragment(user_client, user, post):
     assert response.status_code == 200
     assert "<html" not in html
     assert 'class="reactions"' in html
-    assert '<span class="like-count">1</span>' in html
+    assert count_html(post, "like", 1) in html
     # The like button now takes the like back; dislike would switch.
     assert 'value="none"' in html
     assert 'value="dislike"' in html
@@ -238,8 +243,8 @@ def test_react_switch_and_take_back_by_htmx(user_client, user, post):
     url = reverse("blog:post-react", args=[post.pk])
     user_client.post(url, {"value": "like"}, headers=HTMX)
     html = user_client.post(url, {"value": "dislike"}, headers=HTMX).content.decode()
-    assert '<span class="like-count">0</span>' in html
-    assert '<span class="dislike-count">1</span>' in html
+    assert count_html(post, "like", 0) in html
+    assert count_html(post, "dislike", 1) in html
     user_client.post(url, {"value": "none"}, headers=HTMX)
     assert not Reaction.objects.exists()
 

@@ -69,6 +69,9 @@ INIT_SCRIPT = """
   // The EventSource's state after each error: 0 it retries by itself, 2 it gave up.
   window.__sseErrors = [];
   document.addEventListener("htmx:sseOpen", () => { window.__sseOpens += 1; });
+  // Live pages (notify.live): the page's live parts fetched again after each stream-open.
+  window.__liveRefreshes = 0;
+  document.addEventListener("agora:live-refreshed", () => { window.__liveRefreshes += 1; });
   window.__htmxInFlight = 0;
   document.addEventListener("htmx:beforeRequest", () => { window.__htmxInFlight += 1; });
   document.addEventListener("htmx:afterRequest", () => { window.__htmxInFlight -= 1; });

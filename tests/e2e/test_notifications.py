@@ -46,6 +46,10 @@ def test_the_badge_the_centre_marking_one_and_all_read(live, page_for):
     )
     expect(shown).to_have_text("4")
     expect(page.locator("#nav-notifications")).to_have_accessible_name("Notifications 4 unread")
+    # The list follows too (notify.live): the new one on top, unread.
+    expect(items).to_have_count(4)
+    expect(items.nth(0)).to_contain_text("alice commented on “Bob's garden”")
+    expect(items.nth(0)).to_have_class("notification unread")
     screenshot(page, "notifications")
 
     reaction = Notification.objects.get(kind=Notification.Kind.REACTION)
@@ -54,11 +58,11 @@ def test_the_badge_the_centre_marking_one_and_all_read(live, page_for):
     expect(item).not_to_have_class("notification unread")
     expect(item.get_by_role("button", name="Mark read")).to_have_count(0)
     expect(shown).to_have_text("3")
-    expect(page.locator("#notification-list li.notification.unread")).to_have_count(2)
+    expect(page.locator("#notification-list li.notification.unread")).to_have_count(3)
     assert_same_page(page, url)
 
     page.get_by_role("button", name="Mark all read").click()
-    expect(items).to_have_count(4)  # the list is fresh: the comment that came meanwhile too
+    expect(items).to_have_count(4)
     expect(page.locator("#notification-list li.notification.unread")).to_have_count(0)
     expect(items.get_by_role("button", name="Mark read")).to_have_count(0)
     expect(badge).to_have_attribute("data-count", "0")

@@ -88,7 +88,7 @@ def test_centre_fragment_for_htmx(user_client, inbox):
         headers={"HX-Request": "true", "HX-Target": "notification-list"},
     )
     assert response.status_code == 200
-    assert response.text.startswith('<div id="notification-list">')
+    assert response.text.startswith('<div id="notification-list"')
     assert "site-header" not in response.text
 
 
