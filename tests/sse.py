@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,7 @@ class SSEClient:
     url: str
     cookies: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
+    verify: bool | ssl.SSLContext = True  # trusting a test's own certificate
     status: int | None = None
     body: str = ""
     events: list[SSEEvent] = field(default_factory=list)
@@ -64,7 +66,9 @@ class SSEClient:
     def _run(self) -> None:
         try:
             with (
-                httpx.Client(cookies=self.cookies, timeout=httpx.Timeout(5, read=None)) as client,
+                httpx.Client(
+                    cookies=self.cookies, timeout=httpx.Timeout(5, read=None), verify=self.verify
+                ) as client,
                 client.stream("GET", self.url, headers=self.headers) as response,
             ):
                 self._response = response
@@ -126,6 +130,11 @@ class SSEClient:
             timeout,
         )
         return self.of_type("notification")
+
+    @property
+    def ended(self) -> bool:
+        """The connection is over (the server closed it, or it failed)."""
+        return not self._thread.is_alive()
 
     def last_id(self) -> str | None:
         with self._lock:
