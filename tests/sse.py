@@ -50,6 +50,7 @@ class SSEClient:
     headers: dict = field(default_factory=dict)
     verify: bool | ssl.SSLContext = True  # trusting a test's own certificate
     status: int | None = None
+    response_headers: dict = field(default_factory=dict)
     body: str = ""
     events: list[SSEEvent] = field(default_factory=list)
     error: BaseException | None = None
@@ -73,6 +74,7 @@ class SSEClient:
             ):
                 self._response = response
                 self.status = response.status_code
+                self.response_headers = dict(response.headers)
                 if response.status_code != 200:
                     self.body = response.read().decode()
                     self._opened.set()
