@@ -67,9 +67,10 @@ class Chain:
         self.expected.append(title)
 
 
-@pytest.fixture
-def site(tmp_path):
-    with layouts.site(tmp_path) as site:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The database and static files, made by the release step once for both layouts."""
+    with layouts.site(tmp_path_factory.mktemp("site")) as site:
         yield site
 
 
