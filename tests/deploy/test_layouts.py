@@ -14,6 +14,8 @@ How the files are adapted to a test machine: tests/deploy/layouts.py.
 import contextlib
 import re
 import secrets
+import shutil
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -309,3 +311,27 @@ def test_nginx_in_front_of_pushpin_in_front_of_gunicorn(site, tmp_path):
         finally:
             gunicorn.stop()
             pushpin.stop()
+
+
+def test_the_systemd_units_are_valid(tmp_path):
+    """systemd itself reads the units (the tests above run their commands without it)."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (no systemd on this machine)")
+    names = {
+        "agora-release.service": "agora-release.service",
+        "agora-gunicorn.service": "agora-gunicorn.service",
+        # A template is checked through an instance of it.
+        "agora-daphne@.service": "agora-daphne@8001.service",
+    }
+    for shipped, name in names.items():
+        text = layouts.render(layouts.DEPLOY / "systemd" / shipped, {"/srv/agora": str(BASE_DIR)})
+        (tmp_path / name).write_text(text)
+    result = subprocess.run(
+        [analyze, "verify", "--man=no", *(str(tmp_path / name) for name in names.values())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
