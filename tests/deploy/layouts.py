@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import ssl
 import subprocess
@@ -405,8 +406,6 @@ class Pushpin:
 
     def stop(self) -> None:
         self.process.stop()
-        import shutil
-
         shutil.rmtree(self.rundir, ignore_errors=True)
 
 
@@ -422,9 +421,11 @@ def client(site: Site, nginx: Nginx, address: str = "127.0.0.1") -> httpx.Client
     )
 
 
-def log_in(http: httpx.Client, username: str, password: str) -> httpx.Response:
+def log_in(http: httpx.Client, username: str, password: str, **headers: str) -> httpx.Response:
     return http.post(
-        "/_allauth/app/v1/auth/login", json={"username": username, "password": password}
+        "/_allauth/app/v1/auth/login",
+        json={"username": username, "password": password},
+        headers=headers,
     )
 
 

@@ -188,8 +188,10 @@ def check_rate_limits_count_each_client(chain: Chain, attacker: str, bystander: 
         ]
         assert "too_many_login_attempts" not in codes[:10], codes
         assert codes[10] == "too_many_login_attempts"
-        # Locked out: that client address, whoever it tries.
-        assert refusal(layouts.log_in(http, site.username, layouts.PASSWORD)) == codes[10]
+        # Locked out: that client address, whoever it tries, whatever address it claims.
+        for claimed in ({}, {"X-Forwarded-For": bystander}):
+            answer = layouts.log_in(http, site.username, layouts.PASSWORD, **claimed)
+            assert refusal(answer) == "too_many_login_attempts"
     with layouts.client(site, nginx, bystander) as http:
         assert layouts.log_in(http, site.username, layouts.PASSWORD).status_code == 200
 
