@@ -74,11 +74,12 @@ class ProxyPublisher:
     Pushpin hands a stream an event only after the one before it (each carries its
     predecessor's id), so one event it never got would hold back the rest until Pushpin's
     own recovery (the channel's next event, or a reconnection). An event that fails (the
-    proxy restarting, a timeout) is published again within seconds, in order, with the
-    events made meanwhile queued behind it; a second copy of one the proxy did get (its
-    answer was lost) is dropped by Pushpin, whose stream is already past that id. After
-    `GIVE_UP_SECONDS` an event is dropped with an error: clients read it from the history
-    when they reconnect, or Pushpin recovers it at the channel's next event.
+    proxy restarting, a timeout) is published again within seconds, the failed ones in
+    their order; a later event that goes through meanwhile waits in Pushpin for the missing
+    one (`message_wait`, 5 s) and wakes the retries at once. A second copy of an event the
+    proxy did get (its answer was lost) is dropped by Pushpin, whose stream is already past
+    that id. After `GIVE_UP_SECONDS` an event is dropped with an error: clients read it from
+    the history when they reconnect, or Pushpin recovers it at the channel's next event.
     """
 
     RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -90,14 +91,11 @@ class ProxyPublisher:
         self.lock = threading.Lock()
         self.pending: deque[tuple[float, tuple[str, str, str, int]]] = deque()
         self.thread: threading.Thread | None = None
+        self.proxy_back = threading.Event()
         atexit.register(self.flush, self.EXIT_WAIT_SECONDS)
 
     def publish(self, channel: str, event_type: str, data: str, seq: int) -> None:
         event = (channel, event_type, data, seq)
-        with self.lock:
-            if self.pending:  # behind the ones waiting for the proxy
-                self.pending.append((time.monotonic(), event))
-                return
         try:
             self.send(*event)
         except Exception:
@@ -109,12 +107,17 @@ class ProxyPublisher:
                         target=self._retry, name="grip-retry", daemon=True
                     )
                     self.thread.start()
+        else:
+            if self.pending:
+                self.proxy_back.set()  # the proxy answers again: retry now
 
     def _retry(self) -> None:
         failures = 1  # it just failed: wait before the first retry
         while True:
             if failures:
-                time.sleep(self.RETRY_DELAYS[min(failures, len(self.RETRY_DELAYS)) - 1])
+                delay = self.RETRY_DELAYS[min(failures, len(self.RETRY_DELAYS)) - 1]
+                self.proxy_back.wait(delay)
+                self.proxy_back.clear()
             with self.lock:
                 if not self.pending:
                     self.thread = None

@@ -122,3 +122,25 @@ def test_an_event_the_proxy_could_not_take_reaches_its_streams_within_seconds(tm
         titles = [e.json["title"] for e in stream.wait_notifications(4)]
         assert titles == ["Before", "Proxy unreachable", "Still unreachable", "After"]
         assert stream.error is None
+
+
+def test_an_event_the_proxy_never_takes_is_given_up_and_holds_nothing_back(caplog):
+    """One event the proxy refuses each time is retried, then dropped with an error; the
+    events after it are published meanwhile, not held behind it."""
+    from notify.eventstream import ProxyPublisher
+
+    sent: list[int] = []
+
+    def send(channel, event_type, data, seq):
+        if seq == 1:
+            raise ConnectionError("the proxy refuses this one")
+        sent.append(seq)
+
+    publisher = ProxyPublisher(send)
+    publisher.RETRY_DELAYS = (0.01,)
+    publisher.GIVE_UP_SECONDS = 0.5
+    publisher.publish("notifications", "notification", "{}", 1)
+    publisher.publish("notifications", "notification", "{}", 2)
+    assert sent == [2]
+    assert publisher.flush(5)
+    assert "gave up publishing notifications:1 to the GRIP proxy" in caplog.text
