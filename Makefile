@@ -11,7 +11,7 @@ PYTHON313 := $(shell for p in python3.13 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: run test install lint messages bench clean
+.PHONY: run test install install-prod lint messages bench clean
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -22,10 +22,17 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet ".[postgres,redis,s3]" --group test
+	$(PY) -m pip install --quiet ".[postgres,redis,s3,wsgi]" --group test
 	@touch $@
 
 install: $(VENV)/.installed
+
+# Production (docs/DEPLOY.md): the application with PostgreSQL, Redis and gunicorn, and
+# none of the test tools; `make install-prod EXTRAS=s3` adds the bucket storage for photos.
+EXTRAS ?=
+comma := ,
+install-prod: | $(PY)
+	$(PY) -m pip install --quiet ".[postgres,redis,wsgi$(if $(EXTRAS),$(comma)$(EXTRAS))]"
 
 # A private .env for development: DEBUG on and a random SECRET_KEY, never committed.
 .env:

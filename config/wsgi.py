@@ -1,4 +1,10 @@
-"""WSGI entry point (for tools that want one; Agora is served by daphne over ASGI)."""
+"""WSGI entry point: gunicorn behind Pushpin (layout B of docs/DEPLOY.md).
+
+Behind a GRIP proxy every request is short, the streams' included (Django answers them with
+hold instructions and Pushpin holds the connection), so WSGI workers serve everything.
+Without GRIP_URL a WSGI server cannot hold streams: the stream URL answers with a
+`stream-error` naming config.asgi, and daphne (`config.asgi`) is the server to use.
+"""
 
 import os
 

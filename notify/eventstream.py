@@ -8,8 +8,12 @@ here and pinned by `tests/notify/test_eventstream_contract.py`, which fails when
 changes it; `pyproject.toml` bounds the version.
 """
 
+import atexit
 import json
 import logging
+import threading
+import time
+from collections import deque
 from urllib.parse import quote
 
 from django.conf import settings
@@ -56,11 +60,91 @@ def publish_to_other_processes(channel: str, event_type: str, data: str, seq: in
         except Exception:
             logger.warning("could not publish %s:%s to Redis", channel, seq, exc_info=True)
     if getattr(settings, "GRIP_URL", ""):
+        proxy.publish(channel, event_type, data, seq)
+
+
+def _publish_to_proxy(channel: str, event_type: str, data: str, seq: int) -> None:
+    # Blocking: a management command must not exit before the proxy has the event.
+    publish_event(channel, event_type, data, str(seq), str(seq - 1), blocking=True)
+
+
+class ProxyPublisher:
+    """Publishes to the GRIP proxy, and again, in the background, what it did not take.
+
+    Pushpin hands a stream an event only after the one before it (each carries its
+    predecessor's id), so one event it never got would hold back the rest until Pushpin's
+    own recovery (the channel's next event, or a reconnection). An event that fails (the
+    proxy restarting, a timeout) is published again within seconds, the failed ones in
+    their order; a later event that goes through meanwhile waits in Pushpin for the missing
+    one (`message_wait`, 5 s) and wakes the retries at once. A second copy of an event the
+    proxy did get (its answer was lost) is dropped by Pushpin, whose stream is already past
+    that id. After `GIVE_UP_SECONDS` an event is dropped with an error: clients read it from
+    the history when they reconnect, or Pushpin recovers it at the channel's next event.
+    """
+
+    RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
+    GIVE_UP_SECONDS = 600
+    EXIT_WAIT_SECONDS = 5
+
+    def __init__(self, send=_publish_to_proxy) -> None:
+        self.send = send
+        self.lock = threading.Lock()
+        self.pending: deque[tuple[float, tuple[str, str, str, int]]] = deque()
+        self.thread: threading.Thread | None = None
+        self.proxy_back = threading.Event()
+        atexit.register(self.flush, self.EXIT_WAIT_SECONDS)
+
+    def publish(self, channel: str, event_type: str, data: str, seq: int) -> None:
+        event = (channel, event_type, data, seq)
         try:
-            # Blocking: a management command must not exit before the proxy has the event.
-            publish_event(channel, event_type, data, str(seq), str(seq - 1), blocking=True)
+            self.send(*event)
         except Exception:
-            logger.warning("could not publish %s:%s to the GRIP proxy", channel, seq, exc_info=True)
+            logger.warning("could not publish %s:%s to the GRIP proxy; retrying", channel, seq)
+            with self.lock:
+                self.pending.append((time.monotonic(), event))
+                if self.thread is None:
+                    self.thread = threading.Thread(
+                        target=self._retry, name="grip-retry", daemon=True
+                    )
+                    self.thread.start()
+        else:
+            if self.pending:
+                self.proxy_back.set()  # the proxy answers again: retry now
+
+    def _retry(self) -> None:
+        failures = 1  # it just failed: wait before the first retry
+        while True:
+            if failures:
+                delay = self.RETRY_DELAYS[min(failures, len(self.RETRY_DELAYS)) - 1]
+                self.proxy_back.wait(delay)
+                self.proxy_back.clear()
+            with self.lock:
+                if not self.pending:
+                    self.thread = None
+                    return
+                since, event = self.pending[0]
+            if time.monotonic() - since > self.GIVE_UP_SECONDS:
+                logger.error("gave up publishing %s:%s to the GRIP proxy", event[0], event[3])
+            else:
+                try:
+                    self.send(*event)
+                except Exception:
+                    failures += 1
+                    continue
+                logger.info("published %s:%s to the GRIP proxy again", event[0], event[3])
+            failures = 0
+            with self.lock:
+                self.pending.popleft()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait (up to `timeout` seconds) until the proxy took every event; False if not."""
+        deadline = time.monotonic() + timeout
+        while self.pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.pending
+
+
+proxy = ProxyPublisher()
 
 
 def publish_live_to_other_processes(channel: str, event_type: str, data: str) -> None:

@@ -1,11 +1,15 @@
 """System services the scale-out tests start themselves, on loopback and a free port."""
 
+import contextlib
 import os
+import selectors
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,6 +155,9 @@ class Pushpin:
     def grip_url(self) -> str:
         return f"http://127.0.0.1:{self.control_port}?iss=pushpin&key={self.key}"
 
+    def log(self) -> str:
+        return (self.workdir / "pushpin.log").read_text(errors="replace")
+
     def start(self) -> None:
         self.process = subprocess.Popen(
             [self.binary, "--config", str(self.config), "--merge-output"],
@@ -203,3 +210,58 @@ def s3_server(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Relay:
+    """A TCP relay from a free loopback port to `target_port`, which a test cuts and restores.
+
+    Cut, it refuses new connections and closes the open ones, as a service that went away.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.port = free_port()
+        self.target_port = target_port
+        self.server: socketserver.ThreadingTCPServer | None = None
+        self.open: set[socket.socket] = set()
+
+    def start(self) -> None:
+        relay = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                upstream = socket.create_connection(("127.0.0.1", relay.target_port))
+                relay.open.update((self.request, upstream))
+                try:
+                    relay.pump(self.request, upstream)
+                finally:
+                    relay.open.difference_update((self.request, upstream))
+                    upstream.close()
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def pump(one: socket.socket, other: socket.socket) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(one, selectors.EVENT_READ, other)
+            selector.register(other, selectors.EVENT_READ, one)
+            while True:
+                for key, _events in selector.select():
+                    try:
+                        data = key.fileobj.recv(65536)
+                        if not data:
+                            return
+                        key.data.sendall(data)
+                    except OSError:
+                        return
+
+    def cut(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+        for sock in list(self.open):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

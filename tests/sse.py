@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -47,7 +48,9 @@ class SSEClient:
     url: str
     cookies: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
+    verify: bool | ssl.SSLContext = True  # trusting a test's own certificate
     status: int | None = None
+    response_headers: dict = field(default_factory=dict)
     body: str = ""
     events: list[SSEEvent] = field(default_factory=list)
     error: BaseException | None = None
@@ -64,11 +67,14 @@ class SSEClient:
     def _run(self) -> None:
         try:
             with (
-                httpx.Client(cookies=self.cookies, timeout=httpx.Timeout(5, read=None)) as client,
+                httpx.Client(
+                    cookies=self.cookies, timeout=httpx.Timeout(5, read=None), verify=self.verify
+                ) as client,
                 client.stream("GET", self.url, headers=self.headers) as response,
             ):
                 self._response = response
                 self.status = response.status_code
+                self.response_headers = dict(response.headers)
                 if response.status_code != 200:
                     self.body = response.read().decode()
                     self._opened.set()
@@ -126,6 +132,11 @@ class SSEClient:
             timeout,
         )
         return self.of_type("notification")
+
+    @property
+    def ended(self) -> bool:
+        """The connection is over (the server closed it, or it failed)."""
+        return not self._thread.is_alive()
 
     def last_id(self) -> str | None:
         with self._lock:

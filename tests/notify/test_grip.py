@@ -1,12 +1,13 @@
 """Pushpin (GRIP) holds the stream connections in front of daphne (GRIP_URL)."""
 
 import contextlib
+import time
 
 import pytest
 
 from tests.factories import UserFactory
 from tests.live import Browser, daphne, free_port, manage, session_cookies
-from tests.services import pushpin
+from tests.services import Relay, pushpin
 from tests.sse import SSEClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,12 +23,25 @@ def proxied(tmp_path):
         yield proxy, app
 
 
+def settled(proxy) -> None:
+    """Wait for the `recover` request Pushpin makes about a second after a new subscription's
+    first event (it asks Django for the history once). Made while Django is down, it is
+    retried with a growing delay, which could hold the stream back for long; made after a
+    publish that failed, it catches that up by itself. (Up to 5 s: if some Pushpin version
+    makes none, there is nothing to wait for.)"""
+    deadline = time.monotonic() + 5
+    while "recover=true" not in proxy.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_a_client_connected_through_pushpin_receives_events(proxied):
     proxy, app = proxied
     anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
     stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
     try:
         assert stream.status == 200
+        # nginx in front of Pushpin (docs/DEPLOY.md) must not buffer the stream either.
+        assert stream.response_headers["x-accel-buffering"] == "no"
         browser = Browser(app, anna)
         assert (
             browser.post("/posts/new/", {"title": "Through Pushpin", "content": "x"}).status_code
@@ -57,6 +71,7 @@ def test_clients_stay_connected_while_django_restarts_and_lose_nothing(proxied):
         browser = Browser(app, anna)
         browser.post("/posts/new/", {"title": "Before", "content": "x"})
         stream.wait_notifications(1)
+        settled(proxy)  # its recovery request must not find Django down
 
         app.stop()
         # Made while Django is down, published straight to Pushpin by this process.
@@ -73,3 +88,59 @@ def test_clients_stay_connected_while_django_restarts_and_lose_nothing(proxied):
         assert stream.error is None  # the same connection all along
     finally:
         stream.close()
+
+
+def test_an_event_the_proxy_could_not_take_reaches_its_streams_within_seconds(tmp_path):
+    """Publishing to Pushpin fails (its control port unreachable): retried, in order, once."""
+    with contextlib.ExitStack() as stack:
+        origin_port = free_port()
+        proxy = stack.enter_context(pushpin(tmp_path, origin_port))
+        relay = Relay(proxy.control_port)
+        relay.start()
+        stack.callback(relay.cut)
+        grip_url = proxy.grip_url.replace(f":{proxy.control_port}?", f":{relay.port}?")
+        app = stack.enter_context(daphne(tmp_path, {"GRIP_URL": grip_url}, port=origin_port))
+        anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+        browser = Browser(app, anna)
+        stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+        stack.callback(stream.close)
+        browser.post("/posts/new/", {"title": "Before", "content": "x"})
+        stream.wait_notifications(1)
+        # Cut after Pushpin's first recovery, which would catch up the failure by itself.
+        settled(proxy)
+
+        relay.cut()
+        for title in ("Proxy unreachable", "Still unreachable"):
+            response = browser.post("/posts/new/", {"title": title, "content": "x"})
+            assert response.status_code == 302  # stored; the publish waits for the proxy
+        relay.start()
+
+        # Retried within seconds, with no other event to set Pushpin's own recovery off.
+        titles = [e.json["title"] for e in stream.wait_notifications(3, timeout=10)]
+        assert titles == ["Before", "Proxy unreachable", "Still unreachable"]
+        browser.post("/posts/new/", {"title": "After", "content": "x"})
+        titles = [e.json["title"] for e in stream.wait_notifications(4)]
+        assert titles == ["Before", "Proxy unreachable", "Still unreachable", "After"]
+        assert stream.error is None
+
+
+def test_an_event_the_proxy_never_takes_is_given_up_and_holds_nothing_back(caplog):
+    """One event the proxy refuses each time is retried, then dropped with an error; the
+    events after it are published meanwhile, not held behind it."""
+    from notify.eventstream import ProxyPublisher
+
+    sent: list[int] = []
+
+    def send(channel, event_type, data, seq):
+        if seq == 1:
+            raise ConnectionError("the proxy refuses this one")
+        sent.append(seq)
+
+    publisher = ProxyPublisher(send)
+    publisher.RETRY_DELAYS = (0.01,)
+    publisher.GIVE_UP_SECONDS = 0.5
+    publisher.publish("notifications", "notification", "{}", 1)
+    publisher.publish("notifications", "notification", "{}", 2)
+    assert sent == [2]
+    assert publisher.flush(5)
+    assert "gave up publishing notifications:1 to the GRIP proxy" in caplog.text
