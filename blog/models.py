@@ -28,9 +28,25 @@ class Post(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by blog.services in the transaction that adds or removes the reaction or comment
+    # (`manage.py recount_posts` recomputes them): lists read and order by plain columns.
+    like_count = models.IntegerField(_("likes"), default=0, editable=False)
+    dislike_count = models.IntegerField(_("dislikes"), default=0, editable=False)
+    comment_count = models.IntegerField(_("comments"), default=0, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(like_count__gte=0, dislike_count__gte=0, comment_count__gte=0),
+                name="blog_post_counts_not_negative",
+            ),
+        ]
+        indexes = [
+            # "Most liked" and "most discussed" read the first page straight from an index.
+            models.Index(fields=["-like_count", "-created", "-id"], name="blog_post_liked"),
+            models.Index(fields=["-comment_count", "-created", "-id"], name="blog_post_discussed"),
+        ]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
 
