@@ -383,6 +383,10 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from the shared cache, the database only on a miss (and always written
+    # there): no session query on most requests. Only with Redis: a session kept in one
+    # process's memory would outlive a logout made in another process.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered post and product cards ({% cache %} in the templates): each key names everything
