@@ -3,8 +3,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from config.reverse import detail_url
 
 POST_CONTENT_MAX_LENGTH = 50_000
 COMMENT_CONTENT_MAX_LENGTH = 5_000
@@ -54,7 +55,7 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:post-detail", kwargs={"pk": self.pk})
+        return detail_url("blog:post-detail", self.pk)
 
     @property
     def is_edited(self) -> bool:

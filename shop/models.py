@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config.reverse import detail_url
+
 # Money is Decimal with two places everywhere; the column fits ten billion.
 MONEY_DIGITS = 12
 MONEY_PLACES = 2
@@ -94,7 +96,7 @@ class Product(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("shop:product-detail", kwargs={"pk": self.pk})
+        return detail_url("shop:product-detail", self.pk)
 
     @property
     def is_sold_out(self) -> bool:
