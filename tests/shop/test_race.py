@@ -53,6 +53,8 @@ def test_thirty_buyers_at_once_never_oversell_nor_lose_money():
 
     assert Purchase.objects.count() == STOCK
     assert Product.objects.get(pk=product.pk).stock == 0
+    # The stored count of items sold moved with the stock, in the same statements.
+    assert Product.objects.get(pk=product.pk).sold == STOCK
     assert total_money() == money_before
     assert balance(seller) == STOCK * PRICE
     # The poor third never gets anything, whether they come early or late.
