@@ -3,6 +3,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, UserFactory
 from tests.live import Server, daphne
@@ -14,6 +15,15 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request in Russian leaves Russian active in the test's thread (LocaleMiddleware
+    # activates a request's language and, as on a server thread, the next request resets
+    # it); code a later test runs outside a request would otherwise speak Russian.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
