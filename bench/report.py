@@ -364,37 +364,140 @@ def storm_section(data: dict) -> list[str]:
     return out
 
 
+# figure: (label, setup, page or ratio key, today, to resolve, goal)
+REQUEST_PATH = [
+    ("`/` requests/s", "agora", "blog", 60, 200, 400),
+    ("`/shop/` requests/s", "agora", "shop", 65, 200, 400),
+    ("post page requests/s", "agora", "post", 80, 250, 500),
+    ("`/api/posts/` requests/s", "agora", "api", 105, 300, 600),
+    ("`/api/posts/` ÷ DRF peer", None, "agora_vs_drf", 1.24, 1.5, 2.0),
+    (
+        "`/api/categories/` ÷ a bare Django view without middleware, both on daphne",
+        None,
+        "categories_vs_bare",
+        0.28,
+        0.6,
+        0.8,
+    ),
+    ("`/` with {sse} SSE clients connected ÷ `/` with none", None, "sse_vs_none", None, 0.8, 0.95),
+]
+
+
+def _value(x: float | None, ratio: bool) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.2f}×" if ratio else f"{x:,.0f}"
+
+
+def request_path_section(data: dict) -> list[str]:
+    rows, ratios = data["rows"], data["ratios"]
+    out = [
+        "### Request path: the issue's figures",
+        "",
+        "One daphne process, wrk with "
+        f"{data['connections']} connections, {data['duration']} s per URL, signed in; the "
+        "floors and peers in the same run (below). *today*: the figure when the issue was "
+        "opened.",
+        "",
+        "| figure | measured | today | to resolve | goal | status |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for label, setup, key, today, resolve, goal in REQUEST_PATH:
+        ratio = setup is None
+        if ratio:
+            value = ratios.get(key)
+        else:
+            row = next((r for r in rows if r["setup"] == setup and r["page"] == key), None)
+            value = row["rps"] if row else None
+        status = (
+            "not measured"
+            if value is None
+            else "goal met"
+            if value >= goal
+            else "resolved"
+            if value >= resolve
+            else "open"
+        )
+        figure = label.format(sse=f"{data['sse_clients']:,}")
+        out.append(
+            f"| {figure} | {_value(value, ratio)} "
+            f"| {_value(today, ratio)} | ≥ {_value(resolve, ratio)} | ≥ {_value(goal, ratio)} "
+            f"| {status} |"
+        )
+    return out
+
+
 def http_section(data: dict) -> list[str]:
-    pages = data["pages"]
+    if "rows" not in data:
+        return []  # a result of the benchmark before the floors were part of it
+    from bench.http import LABELS as SETUPS
+    from bench.http import PAGE_LABELS
+
     ratios = data["ratios"]
     out = [
-        "### API and HTML pages",
+        "### API and HTML pages, their floors and other servers",
         "",
         *machine_lines(data["machine"]),
-        f"- wrk, {data['connections']} connections, {data['duration']} s per URL, signed in; one "
-        "daphne process; queries counted in a separate single request",
+        f"- wrk, {data['connections']} connections, {data['duration']} s per URL, signed in; "
+        "each server alone; server CPU: the serving process's CPU clock over the run ÷ the "
+        "requests (not for gunicorn, whose workers are other processes); queries counted in "
+        "a separate single request",
         "",
-        "| page | path | requests/s | p50 ms | p99 ms | queries/request | bytes | non-2xx |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | page | path | requests/s | p50 ms | p99 ms | server CPU ms/request "
+        "| queries/request | bytes | non-2xx |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    names = {
-        "agora": "API list, Agora (django-ninja)",
-        "drf": "API list, DRF peer",
-        "raw": "API list, raw `.values()` limit",
-    }
-    order = [*names, *(k for k in pages if k not in names)]
-    for key in order:
-        p = pages[key]
+    for r in data["rows"]:
+        server = SETUPS[r["setup"]].format(sse=f"{data['sse_clients']:,}", workers=data["workers"])
+        cpu = "–" if r.get("cpu_ms") is None else f"{r['cpu_ms']:.2f}"
         out.append(
-            f"| {names.get(key, key)} | `{p['path']}` | {p['rps']:,.0f} | {ms(p['p50'])} "
-            f"| {ms(p['p99'])} | {p['queries']} | {p['bytes']:,} | {p['non_2xx']} |"
+            f"| {server} | {PAGE_LABELS.get(r['page'], r['page'])} | `{r['path']}` "
+            f"| {r['rps']:,.0f} | {ms(r['p50'])} | {ms(r['p99'])} | {cpu} "
+            f"| {r.get('queries', '–')} | {num(r.get('bytes'))} | {r['non_2xx']} |"
         )
+
+    def times(x: float | None) -> str:
+        return "–" if x is None else f"**{x:.2f}×**"
+
     out += [
         "",
-        f"Agora ÷ DRF: **{ratios['agora_vs_drf']:.2f}×**; "
-        f"Agora ÷ raw limit: **{ratios['agora_vs_raw']:.2f}×**.",
+        f"Agora's API list ÷ DRF: {times(ratios['agora_vs_drf'])}; ÷ the raw limit: "
+        f"{times(ratios['agora_vs_raw'])}. `/api/categories/` ÷ the bare view: "
+        f"{times(ratios['categories_vs_bare'])} (Django's ASGI handler under the bare view), "
+        f"{times(ratios.get('categories_vs_bare_agora_handler'))} (Agora's under both). "
+        f"`/` with {data['sse_clients']:,} SSE clients ÷ none: {times(ratios['sse_vs_none'])}.",
     ]
     return out
+
+
+def http_plot(data: dict | None) -> None:
+    if not data or "rows" not in data:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bench.http import LABELS as SETUPS
+    from bench.http import PAGE_LABELS
+
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    rows = data["rows"]
+    labels = [
+        f"{PAGE_LABELS.get(r['page'], r['page'])} — "
+        + SETUPS[r["setup"]].format(sse=f"{data['sse_clients']:,}", workers=data["workers"])
+        for r in rows
+    ]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1))
+    ax.barh(range(len(rows)), [r["rps"] for r in rows])
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("requests per second (log scale)")
+    ax.set_title("Requests per second: Agora, its floors and other servers")
+    fig.tight_layout()
+    fig.savefig(PLOTS / "http-rps.png", dpi=110)
+    plt.close(fig)
 
 
 def writes_section(data: dict) -> list[str]:
@@ -492,7 +595,7 @@ def targets_section(fan: dict | None, web: dict | None, writes: dict | None) -> 
                 f"{ms(top['p99'])} ms",
                 top["connected"] >= 20000 and top["missing"] == 0,
             )
-    if web:
+    if web and web["ratios"].get("agora_vs_drf") and web["ratios"].get("agora_vs_raw"):
         r = web["ratios"]
         row("API list ≥ 1.5× DRF", f"{r['agora_vs_drf']:.2f}×", r["agora_vs_drf"] >= 1.5)
         row("API list ≥ 0.7× raw", f"{r['agora_vs_raw']:.2f}×", r["agora_vs_raw"] >= 0.7)
@@ -598,17 +701,20 @@ def write() -> None:
     block = ["## Results (written by `make bench`)", ""]
     block += [*targets_section(fan, web, writes), ""]
     block += [*live_path_section(fan, storm), ""]
+    if web and "rows" in web:
+        block += [*request_path_section(web), ""]
     if fan:
         block += [*fanout_section(fan), ""]
     if storm:
         block += [*storm_section(storm), ""]
-    if web:
-        block += [*http_section(web), ""]
+    if web and "rows" in web:
+        block += [*http_section(web), "", "![requests per second](bench/http-rps.png)", ""]
     if writes:
         block += [*writes_section(writes), ""]
     if live:
         block += [*live_pages_section(live), ""]
     plots(fan)
+    http_plot(web)
     text = DOC.read_text() if DOC.exists() else SKELETON
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)

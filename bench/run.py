@@ -92,6 +92,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50, help="connects at once per process")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per URL")
+    parser.add_argument(
+        "--sse-clients", type=int, default=5000, help="streams open while `/` is measured"
+    )
+    parser.add_argument(
+        "--http-setups", default=",".join(http.SETUPS), help="servers of the request-path part"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers behind Pushpin (CPUs)"
+    )
     parser.add_argument("--write-sizes", default="10,10000,100000")
     parser.add_argument("--write-posts", type=int, default=30)
     parser.add_argument("--storm-clients", type=int, default=5000)
@@ -143,7 +152,14 @@ def main() -> None:
             },
         )
     if "http" in parts:
-        results = http.run(seed, connections=args.connections, duration=args.duration)
+        results = http.run(
+            seed,
+            connections=args.connections,
+            duration=args.duration,
+            sse_clients=args.sse_clients,
+            workers=args.workers,
+            setups=tuple(args.http_setups.split(",")),
+        )
         save("http", {"machine": info, **results})
     if "writes" in parts:
         sizes = [int(s) for s in args.write_sizes.split(",")]

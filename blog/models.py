@@ -3,8 +3,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from config.reverse import detail_url
 
 POST_CONTENT_MAX_LENGTH = 50_000
 COMMENT_CONTENT_MAX_LENGTH = 5_000
@@ -28,9 +29,25 @@ class Post(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by blog.services in the transaction that adds or removes the reaction or comment
+    # (`manage.py recount_posts` recomputes them): lists read and order by plain columns.
+    like_count = models.IntegerField(_("likes"), default=0, editable=False)
+    dislike_count = models.IntegerField(_("dislikes"), default=0, editable=False)
+    comment_count = models.IntegerField(_("comments"), default=0, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(like_count__gte=0, dislike_count__gte=0, comment_count__gte=0),
+                name="blog_post_counts_not_negative",
+            ),
+        ]
+        indexes = [
+            # "Most liked" and "most discussed" read the first page straight from an index.
+            models.Index(fields=["-like_count", "-created", "-id"], name="blog_post_liked"),
+            models.Index(fields=["-comment_count", "-created", "-id"], name="blog_post_discussed"),
+        ]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
 
@@ -38,7 +55,7 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:post-detail", kwargs={"pk": self.pk})
+        return detail_url("blog:post-detail", self.pk)
 
     @property
     def is_edited(self) -> bool:

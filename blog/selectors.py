@@ -3,8 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -26,18 +25,6 @@ ORDER_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    # A correlated COUNT per row: joining reactions and comments at once would multiply rows.
-    counted = (
-        queryset.filter(post=OuterRef("pk"))
-        .order_by()
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
-
-
 def _annotated(user: AnyUser) -> QuerySet[Post]:
     if user is not None and user.is_authenticated:
         my_reaction = Subquery(
@@ -45,12 +32,9 @@ def _annotated(user: AnyUser) -> QuerySet[Post]:
         )
     else:
         my_reaction = Value(None, output_field=models.CharField())
-    return Post.objects.select_related("author").annotate(
-        like_count=_count(Reaction.objects.filter(value=Reaction.Value.LIKE)),
-        dislike_count=_count(Reaction.objects.filter(value=Reaction.Value.DISLIKE)),
-        comment_count=_count(Comment.objects.all()),
-        my_reaction=my_reaction,
-    )
+    # The counts are columns of the post (kept by blog.services); only the reaction is the
+    # reader's own.
+    return Post.objects.select_related("author").annotate(my_reaction=my_reaction)
 
 
 def parse_ordering(value: str | None) -> Ordering:
@@ -64,7 +48,7 @@ def parse_ordering(value: str | None) -> Ordering:
 def post_list(
     *, user: AnyUser = None, q: str = "", author: str = "", ordering: str = Ordering.NEW
 ) -> QuerySet[Post]:
-    """Posts with like, dislike and comment counts and `my_reaction` of `user`."""
+    """Posts (with their like, dislike and comment counts) and `my_reaction` of `user`."""
     posts = _annotated(user)
     for word in q.split():
         posts = posts.filter(Q(title__icontains=word) | Q(content__icontains=word))

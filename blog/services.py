@@ -1,12 +1,14 @@
 """Writes of the blog. Views and API endpoints call these and nothing else to change data."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,10 +50,18 @@ def _send_on_commit(signal, **kwargs) -> None:
     transaction.on_commit(partial(signal.send_robust, **kwargs))
 
 
+def _add_counts(post_id: int, **deltas: int) -> None:
+    # One UPDATE ... SET n = n + delta: exact under concurrency, whatever else the row holds.
+    changes = {name: F(name) + delta for name, delta in deltas.items() if delta}
+    if changes:
+        Post.objects.filter(pk=post_id).update(**changes)
+
+
 def _clean(obj: models.Model, **fields: str) -> None:
     for name, value in fields.items():
         setattr(obj, name, value.strip())
-    obj.full_clean()
+    # Not what was sent: the stored counts (kept by F() updates, checked by the database).
+    obj.full_clean(exclude=[f.name for f in obj._meta.fields if not f.editable])
 
 
 @transaction.atomic
@@ -98,6 +108,7 @@ def comment_create(*, post: Post, author: AbstractBaseUser, content: str) -> Com
     comment = Comment(post=post, author=author)
     _clean(comment, content=content)
     comment.save()
+    _add_counts(post.pk, comment_count=1)
     _send_on_commit(comment_created, sender=Comment, comment=comment)
     return comment
 
@@ -118,7 +129,9 @@ def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
     """Delete a comment (author or staff)."""
     ensure_can_change(user=user, obj=comment)
     _send_on_commit(comment_deleted, sender=Comment, comment_id=comment.pk, post_id=comment.post_id)
-    comment.delete()
+    # Counted only when this call removed the row: two deletes of one comment count once.
+    deleted, _rows = Comment.objects.filter(pk=comment.pk).delete()
+    _add_counts(comment.post_id, comment_count=-deleted)
 
 
 @transaction.atomic
@@ -127,8 +140,11 @@ def reaction_set(*, post: Post, user: AbstractBaseUser, value: str | None) -> Re
     if value is not None and value not in Reaction.Value.values:
         raise ValidationError({"value": _("Choose like or dislike.")}, code="invalid_choice")
     # Lock the post row (where the database can): one user's concurrent clicks queue up
-    # instead of colliding on the one-reaction constraint; a deleted post is a 404.
-    get_object_or_404(Post.objects.select_for_update(), pk=post.pk)
+    # instead of colliding on the one-reaction constraint, and the counts read here stay
+    # true until the commit; a deleted post is a 404.
+    like_count, dislike_count = get_object_or_404(
+        Post.objects.select_for_update().values_list("like_count", "dislike_count"), pk=post.pk
+    )
     current = Reaction.objects.filter(post=post, user=user).first()
     previous = current.value if current else None
     if value is None:
@@ -139,10 +155,34 @@ def reaction_set(*, post: Post, user: AbstractBaseUser, value: str | None) -> Re
     elif current.value != value:
         current.value = value
         current.save(update_fields=["value", "updated"])
+    like, dislike = Reaction.Value.LIKE, Reaction.Value.DISLIKE
+    likes = (value == like) - (previous == like)
+    dislikes = (value == dislike) - (previous == dislike)
+    _add_counts(post.pk, like_count=likes, dislike_count=dislikes)
     if value != previous:
         _send_on_commit(reaction_changed, sender=Post, post=post, user=user, value=value)
-    counts = Reaction.objects.filter(post=post).aggregate(
-        like_count=Count("pk", filter=Q(value=Reaction.Value.LIKE)),
-        dislike_count=Count("pk", filter=Q(value=Reaction.Value.DISLIKE)),
+    return ReactionState(
+        like_count=like_count + likes, dislike_count=dislike_count + dislikes, value=value
     )
-    return ReactionState(**counts, value=value)
+
+
+def _counted(model: type[models.Model], **filters: str) -> Coalesce:
+    counted = (
+        model.objects.filter(post=OuterRef("pk"), **filters)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+@transaction.atomic
+def post_counts_refresh(*, post_ids: Iterable[int] | None = None) -> int:
+    """Recount the stored like, dislike and comment counts (all posts, or these); how many."""
+    posts = Post.objects.all() if post_ids is None else Post.objects.filter(pk__in=post_ids)
+    return posts.update(
+        like_count=_counted(Reaction, value=Reaction.Value.LIKE),
+        dislike_count=_counted(Reaction, value=Reaction.Value.DISLIKE),
+        comment_count=_counted(Comment),
+    )

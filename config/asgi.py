@@ -9,10 +9,13 @@ from config.startup import check_static_files, exit_with
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 try:
-    from django.core.asgi import get_asgi_application
+    import django
+
+    django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+    from config.handlers import ASGIHandler
 
     check_static_files()  # before the middleware, whose WhiteNoise would warn first
-    django_application = get_asgi_application()
+    django_application = ASGIHandler()
 except ImproperlyConfigured as exc:
     exit_with("configuration error", exc)
 

@@ -19,8 +19,9 @@ def sync_chain(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     the middleware below WhiteNoise in async mode, and each of their sync hooks (sessions, CSRF,
     locale, auth, messages...) hops from the event loop to the request's thread and back: about
     fifteen hops per request. This sync-only no-op, last in MIDDLEWARE, makes Django build the
-    whole chain in sync mode: the request enters its thread once and runs like WSGI there.
-    (Measured by `make bench`, docs/PERFORMANCE.md.)
+    whole chain in sync mode. Agora's own ASGI handler (config/handlers.py) builds the chain
+    in sync mode by itself and enters it once per request; this keeps any other ASGI handler
+    (Django's, e.g. in a test) from running the chain in async mode. (docs/PERFORMANCE.md)
     """
     return get_response
 

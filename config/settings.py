@@ -194,6 +194,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Opening a SQLite connection (its functions, the PRAGMAs) cost about as much CPU as a
+    # small API answer: each request thread keeps its own (a file, no server resource).
+    _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 600)
 else:
     _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 0)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -468,8 +471,22 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from the shared cache, the database only on a miss (and always written
+    # there): no session query on most requests. Only with Redis: a session kept in one
+    # process's memory would outlive a logout made in another process.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered post and product cards ({% cache %} in the templates): each key names everything
+# the fragment shows (the row's update time, its counts, the language...), so a change is a
+# new key and nothing needs invalidating across processes; each process keeps its own, in
+# memory, without a network round trip per card.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 GRIP_URL = os.environ.get("GRIP_URL", "")
 if GRIP_URL:

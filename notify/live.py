@@ -74,7 +74,9 @@ def render(partial: str, context: dict[str, Any]) -> dict[str, str]:
     html = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            html[language] = render_to_string(f"{TEMPLATE}#{partial}", context).strip()
+            # LANGUAGE_CODE as a page has it: the fragments' {% cache %} keys vary on it.
+            page_context = {**context, "LANGUAGE_CODE": language}
+            html[language] = render_to_string(f"{TEMPLATE}#{partial}", page_context).strip()
     return html
 
 

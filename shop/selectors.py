@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -38,15 +38,9 @@ def _visible_to(user: AbstractBaseUser | AnonymousUser | None) -> Q:
 
 
 def _with_stats(products: QuerySet[Product]) -> QuerySet[Product]:
-    # The photos in one more query for the whole list, main first (ProductPhoto's ordering).
-    return (
-        products.select_related("seller__profile", "category")
-        .prefetch_related("photos")
-        .annotate(
-            sold=Coalesce(Sum("purchases__quantity"), 0),
-            buyer_count=Count("purchases__buyer", distinct=True),
-        )
-    )
+    # `sold` is a column kept by shop.services.product_buy: no join over the purchases. The
+    # photos in one more query for the whole list, main first (ProductPhoto's ordering).
+    return products.select_related("seller__profile", "category").prefetch_related("photos")
 
 
 def product_list(

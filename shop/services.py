@@ -10,7 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -81,7 +82,7 @@ def product_create(
         category=category,
         is_active=is_active,
     )
-    product.full_clean()
+    product.full_clean(exclude=["sold"])  # not input: kept by product_buy
     product.save()
     return product
 
@@ -142,7 +143,7 @@ def product_update(
         setattr(product, field, value.strip() if isinstance(value, str) else value)
     if stock is not None:
         product.stock = stock
-    product.full_clean()
+    product.full_clean(exclude=["sold"])  # not input: kept by product_buy
     if stock is not None and stock != stock_seen:
         _stock_set(pk=product.pk, stock=stock, seen=stock_seen)
     # Only the changed columns, so editing the text never overwrites a stock that a
@@ -275,6 +276,19 @@ def _insufficient_funds() -> Conflict:
 
 
 @transaction.atomic
+def product_counts_refresh() -> int:
+    """Recount every product's `sold` from its purchases; how many products."""
+    sold = (
+        Purchase.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    return Product.objects.update(sold=Coalesce(Subquery(sold), 0))
+
+
+@transaction.atomic
 def product_buy(*, product: Product | int, buyer: AnyUser, quantity: int) -> Purchase:
     """Buy `quantity` of a product: stock down, money from buyer to seller, one Purchase."""
     quantity = _validate_quantity(quantity)
@@ -302,7 +316,7 @@ def product_buy(*, product: Product | int, buyer: AnyUser, quantity: int) -> Pur
     # Conditional updates: each one re-checks its rule in the database, so two buyers can
     # never both take the last item or spend the same money; a zero rowcount rolls back.
     taken = Product.objects.filter(pk=pk, is_active=True, stock__gte=quantity).update(
-        stock=F("stock") - quantity
+        stock=F("stock") - quantity, sold=F("sold") + quantity
     )
     if not taken:
         stock = Product.objects.filter(pk=pk, is_active=True).values_list("stock", flat=True)

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import PASSWORD, UserFactory
 from tests.live import Server, daphne
@@ -37,6 +38,15 @@ def media_root(settings, tmp_path) -> Path:
 def stored_files(root: Path) -> list[str]:
     """Every file under `root`, by its name relative to it."""
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request in Russian leaves Russian active in the test's thread (LocaleMiddleware
+    # activates a request's language and, as on a server thread, the next request resets
+    # it); code a later test runs outside a request would otherwise speak Russian.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from html import unescape
 import markdown as md
 import nh3
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -56,6 +57,12 @@ def excerpt(text: str, words: int = 40) -> str:
 def _excerpt(text: str, words: int) -> str:
     plain = unescape(nh3.clean(render_markdown(text), tags=set()))
     return Truncator(" ".join(plain.split())).words(words, truncate="…")
+
+
+@register.filter
+def edited_ago(post) -> str:
+    """How long ago the post was edited ("3 minutes ago"), or "" if it never was."""
+    return naturaltime(post.updated) if post.is_edited else ""
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 import factory
 
+from blog import services
 from blog.models import Comment, Post, Reaction
 from tests.factories import UserFactory
 
@@ -15,7 +16,20 @@ class PostFactory(factory.django.DjangoModelFactory):
     content = factory.Faker("paragraph")
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CountedFactory(factory.django.DjangoModelFactory):
+    """Rows made straight in the database; the post's stored counts are recounted after."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        services.post_counts_refresh(post_ids=[obj.post_id])
+        return obj
+
+
+class CommentFactory(CountedFactory):
     class Meta:
         model = Comment
 
@@ -24,7 +38,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     content = factory.Faker("sentence")
 
 
-class ReactionFactory(factory.django.DjangoModelFactory):
+class ReactionFactory(CountedFactory):
     class Meta:
         model = Reaction
 

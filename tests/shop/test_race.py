@@ -1,6 +1,5 @@
 """Many buyers at the same moment, each on its own thread and database connection."""
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
@@ -13,33 +12,11 @@ from shop import services
 from shop.models import Product, Purchase
 from tests.factories import UserFactory
 from tests.shop.factories import ProductFactory, balance, fund, total_money
+from tests.threads import run_at_once
 
 BUYERS = 30
 STOCK = 5
 PRICE = Decimal("10.00")
-
-
-def run_at_once(jobs):
-    """Start every job at the same instant; return what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except BaseException as exc:  # collected, asserted on by the test
-            results[index] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def setup_market():
@@ -76,6 +53,8 @@ def test_thirty_buyers_at_once_never_oversell_nor_lose_money():
 
     assert Purchase.objects.count() == STOCK
     assert Product.objects.get(pk=product.pk).stock == 0
+    # The stored count of items sold moved with the stock, in the same statements.
+    assert Product.objects.get(pk=product.pk).sold == STOCK
     assert total_money() == money_before
     assert balance(seller) == STOCK * PRICE
     # The poor third never gets anything, whether they come early or late.

@@ -1,0 +1,109 @@
+"""Agora's ASGI handler: Django's, with each request's sync work done in one thread hop."""
+
+import asyncio
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.core.handlers.asgi import get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
+
+# Requests served at once by one process (each on a thread of its own while it runs).
+REQUEST_THREADS = 32
+
+
+class Lanes:
+    """Reusable request threads: one single-thread executor per request while it runs.
+
+    A request's work (its middleware, view and, for a streamed answer, the close that ends
+    it) runs on one thread, as Django's thread-sensitive mode requires (the database
+    connection belongs to the thread); unlike Django's handler, which starts a new thread
+    for every request, the threads are kept for the next requests.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.started = 0
+        self.idle: list[ThreadPoolExecutor] = []
+        self.waiting: deque[asyncio.Future] = deque()
+
+    async def acquire(self) -> ThreadPoolExecutor:
+        if self.idle:
+            return self.idle.pop()
+        if self.started < self.size:
+            self.started += 1
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="agora-request")
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release(waiter.result())
+            raise
+
+    def release(self, lane: ThreadPoolExecutor) -> None:
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(lane)
+                return
+        self.idle.append(lane)
+
+
+class ASGIHandler(DjangoASGIHandler):
+    """Django's ASGI handler, serving Agora's sync middleware and views as a WSGI worker would.
+
+    Django's handler runs a sync chain through `sync_to_async` on a new thread per request,
+    and hops between the event loop and that thread several times for each request (the
+    request-started signal, the chain, the async core of the chain and the view, the close):
+    several times what the request itself costs for a small page. Here the request goes to a
+    kept thread once (`Lanes`): the started signal, the middleware chain (built in sync mode,
+    as under WSGI) and the view run there, and so does the close of a whole (not streamed)
+    answer, which fires `request_finished`; the event loop then sends the bytes. An async
+    view still works: the sync core calls it through `async_to_sync`, as under WSGI.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lanes = Lanes(REQUEST_THREADS)
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async=False)
+
+    async def handle(self, scope: dict, receive, send) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        loop = asyncio.get_running_loop()
+        lane = await self.lanes.acquire()
+        try:
+            with closing(body_file):
+                response = await loop.run_in_executor(lane, self.respond, scope, body_file)
+                try:
+                    await self.send_response(response, send)
+                finally:
+                    if response.streaming:
+                        await loop.run_in_executor(lane, response.close)
+        finally:
+            self.lanes.release(lane)
+
+    def respond(self, scope: dict, body_file) -> HttpResponseBase:
+        """The request's answer, made on this thread as a WSGI handler would."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its content is complete: close now, on the thread that owns the connection.
+            response.close()
+        return response
