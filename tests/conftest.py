@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
@@ -15,9 +15,12 @@ from tests.live import Server, daphne
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     # allauth's rate limits live in the cache; one test's attempts must not limit the next.
-    cache.clear()
+    # The rendered fragments too: ids come again in the next test's fresh rows.
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -28,6 +28,7 @@ PER_RESPONSE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), 'name="csrfmiddlewaretoken"'),
     (re.compile(r'"X-CSRFToken": "[^"]+"'), '"X-CSRFToken"'),
     (re.compile(r'nonce="[^"]+"'), "nonce"),
+    (re.compile(r"live_since=\d+"), "live_since"),  # the page's render time, for the stream
 ]
 
 
@@ -136,7 +137,7 @@ def test_an_edit_comment_and_reaction_show_on_the_next_request(site, user, other
 
     blog_services.reaction_set(post=post, user=user, value="like")
     page = html(client, url)
-    assert '<span class="like-count">2</span>' in page
+    assert f'<span class="like-count" id="post-{post.pk}-likes" data-live="replace">2</span>' in page
 
     comment = post.comments.get(content="Second")
     blog_services.comment_update(comment=comment, user=user, content="Second, changed")
