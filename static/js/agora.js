@@ -22,6 +22,11 @@
       source.addEventListener(name, remember);
     });
     source.addEventListener("live", applyLive);
+    // A stream refused for good (403: the post was deleted, the product taken off sale while
+    // we were away, so its channel is no longer readable): fetch the page again to show why.
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) refreshLive();
+    });
     // Live events have no history: a (re)connect fetches the page's live parts again, so
     // what changed before the stream opened, or while it was down, is shown too; unless
     // the server says nothing changed since the page was rendered.
@@ -100,14 +105,25 @@
     placeAll(template.content);
   }
 
+  // The page is gone (deleted, or no longer public): the server's own "not found" in place
+  // of what the reader was looking at.
+  function showGone(text) {
+    var fresh = new DOMParser().parseFromString(text, "text/html");
+    var main = document.getElementById("main");
+    var notFound = fresh.getElementById("main");
+    if (main && notFound) main.replaceWith(document.importNode(notFound, true));
+    return null;
+  }
+
   function refreshLive() {
     if (!document.querySelector("[data-live][id]")) return;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
+        if (response.status === 404) return response.text().then(showGone);
         return response.ok ? response.text() : null;
       })
       .then(function (text) {
-        if (text === null) return;
+        if (!text) return;
         var fresh = new DOMParser().parseFromString(text, "text/html");
         // Removed while we were away: an appended item the fresh page no longer has.
         document.querySelectorAll("[data-live=append][id]").forEach(function (element) {

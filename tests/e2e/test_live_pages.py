@@ -266,3 +266,25 @@ def test_a_reader_who_was_away_ends_with_the_current_state(live, page_for):
     expect(reader.locator(".comment-count")).to_have_text("1")
     assert_same_page(reader)
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_a_reader_away_while_the_post_was_deleted_is_told_it_is_gone(live, page_for):
+    anna = UserFactory(username="anna")
+    post = blog.post_create(author=anna, title="Soon gone", content="Read me while you can")
+    reader = page_for()
+    reading(reader, post.get_absolute_url())
+
+    with page_for.stream_trouble():
+        live.stop()
+        wait_for_js(reader, "window.__sseErrors.length > 0")
+        blog.post_delete(post=post, user=anna)  # the deletion's live event reaches nobody
+        live.start()
+        # The reconnect is refused (the post's channel is gone); the page asks again.
+        expect(reader.locator("#not-found")).to_be_visible(timeout=20_000)
+
+    expect(reader.get_by_text("Read me while you can")).to_have_count(0)
+    expect(reader.locator("#not-found h1")).to_have_text("Not found")
+    # The page's own fetch of its address answered 404, as it had to: not a fault.
+    page_for.watch.problems[:] = [
+        p for p in page_for.watch.problems if not (p.startswith("HTTP error") and ": 404" in p)
+    ]
