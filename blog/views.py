@@ -22,6 +22,7 @@ from config.views import (
     login_required,
     page_url,
     paginate,
+    shown_or_gone,
 )
 
 PAGE_SIZE = 10
@@ -75,6 +76,7 @@ def _detail_context(request: HttpRequest, post: Post, **extra) -> dict:
 
 
 @require_safe
+@shown_or_gone
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_detail(pk=pk, user=request.user)
     return render(request, "blog/post_detail.html", _detail_context(request, post))

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -73,3 +74,19 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def shown_or_gone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that can be deleted (or taken off sale) while someone reads it: when it is gone,
+    the site's own "not found" page (404), in development too, where Django would otherwise
+    answer with its technical page. A live page that fetches itself again after being away
+    puts that page's main part in place of what it showed (static/js/agora.js)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return render(request, "404.html", status=404)
+
+    return wrapper

@@ -17,6 +17,7 @@ from config.views import (
     login_redirect,
     login_required,
     paginate,
+    shown_or_gone,
 )
 from shop import selectors, services
 from shop.forms import BuyForm, PhotoForm, ProductFilterForm, ProductForm, ProfileForm
@@ -53,6 +54,7 @@ def _buy_context(request: HttpRequest, product: Product | None, **extra) -> dict
 
 @require_safe
 @vary_on_headers("HX-Request")
+@shown_or_gone
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(pk=pk, user=request.user)
     context = _buy_context(

@@ -7,6 +7,9 @@
 
   // The stream's position per URL, as the last event we received says.
   var positions = {};
+  // The page's open streams: closed when the page turns out to be gone, and none opened then.
+  var sources = [];
+  var gone = false;
 
   // htmx 2's SSE extension opens a fresh EventSource, without Last-Event-ID, once a
   // reconnection has failed (server restarted, proxy answered 502...). Carry the last id
@@ -15,6 +18,8 @@
     var target = new URL(url, window.location.href);
     if (positions[url]) target.searchParams.set("lastEventId", positions[url]);
     var source = new EventSource(target.toString(), { withCredentials: true });
+    sources.push(source);
+    if (gone) source.close(); // htmx's retry after the page was found gone
     var remember = function (event) {
       if (event.lastEventId && event.lastEventId !== "error") positions[url] = event.lastEventId;
     };
@@ -111,7 +116,14 @@
     var fresh = new DOMParser().parseFromString(text, "text/html");
     var main = document.getElementById("main");
     var notFound = fresh.getElementById("main");
-    if (main && notFound) main.replaceWith(document.importNode(notFound, true));
+    if (main && notFound) {
+      main.replaceWith(document.importNode(notFound, true));
+      gone = true;
+      // Its channel is refused now: stop asking (a new page opens a stream of its own).
+      sources.forEach(function (source) {
+        source.close();
+      });
+    }
     return null;
   }
 

@@ -137,7 +137,8 @@ def test_an_edit_comment_and_reaction_show_on_the_next_request(site, user, other
 
     blog_services.reaction_set(post=post, user=user, value="like")
     page = html(client, url)
-    assert f'<span class="like-count" id="post-{post.pk}-likes" data-live="replace">2</span>' in page
+    likes = f'<span class="like-count" id="post-{post.pk}-likes" data-live="replace">2</span>'
+    assert likes in page
 
     comment = post.comments.get(content="Second")
     blog_services.comment_update(comment=comment, user=user, content="Second, changed")
