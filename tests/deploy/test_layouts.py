@@ -14,7 +14,6 @@ How the files are adapted to a test machine: tests/deploy/layouts.py.
 import contextlib
 import re
 import secrets
-import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -320,9 +319,7 @@ def test_nginx_in_front_of_pushpin_in_front_of_gunicorn(site, tmp_path):
 
 def test_the_systemd_units_are_valid(tmp_path):
     """systemd itself reads the units (the tests above run their commands without it)."""
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed (no systemd on this machine)")
+    analyze = require("systemd-analyze", "systemd")
     names = {
         "agora-release.service": "agora-release.service",
         "agora-gunicorn.service": "agora-gunicorn.service",
