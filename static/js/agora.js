@@ -107,6 +107,7 @@
     if (!html) return;
     var template = document.createElement("template");
     template.innerHTML = html;
+    changes += 1;
     placeAll(template.content);
   }
 
@@ -127,8 +128,18 @@
     return null;
   }
 
-  function refreshLive() {
+  // What changed the page since it loaded (live events applied, htmx swaps: the reader's own
+  // like, comment...): a refresh fetched before one of them may be older than the page.
+  var changes = 0;
+  document.addEventListener("htmx:afterSwap", function () {
+    changes += 1;
+  });
+
+  function refreshLive(attempt) {
     if (!document.querySelector("[data-live][id]")) return;
+    attempt = attempt || 0;
+    var seen = changes;
+    var again = false;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (response.status === 404) return response.text().then(showGone);
@@ -136,6 +147,10 @@
       })
       .then(function (text) {
         if (!text) return;
+        if (changes !== seen && attempt < 3) {
+          again = true; // the page changed while this was on its way: ask once more
+          return;
+        }
         var fresh = new DOMParser().parseFromString(text, "text/html");
         // Removed while we were away: an appended item the fresh page no longer has.
         document.querySelectorAll("[data-live=append][id]").forEach(function (element) {
@@ -146,7 +161,8 @@
       })
       .catch(function () {})
       .then(function () {
-        document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
+        if (again) refreshLive(attempt + 1);
+        else document.dispatchEvent(new CustomEvent("agora:live-refreshed"));
       });
   }
 
