@@ -1,11 +1,13 @@
 """Reads of the notification history; each is one query whatever the history's size."""
 
+from functools import cache
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -54,9 +56,42 @@ def notification_list(
 
 
 def unread_count(*, user: AbstractBaseUser) -> int:
+    """How many of `notification_list(user=user)` are unread: the badge on every page.
+
+    The same rule as `notifications_visible_to` and `is_read` above, written once more as SQL:
+    every signed-in page asks, and building the ORM query cost ten times what the database
+    takes to answer it (docs/PERFORMANCE.md). tests/notify/test_selectors.py checks that
+    both always agree.
+    """
     if not user.is_authenticated:
         return 0
-    return notification_list(user=user, unread=True).count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _unread_sql(connection.vendor),
+            {
+                "user": user.pk,
+                "joined": connection.ops.adapt_datetimefield_value(user.date_joined),
+            },
+        )
+        return cursor.fetchone()[0]
+
+
+@cache
+def _unread_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    n, read, mark = (
+        q(model._meta.db_table) for model in (Notification, NotificationRead, ReadWatermark)
+    )
+    # Only table names are put in; every value is a parameter.
+    return f"""
+        SELECT COUNT(*) FROM {n} n
+        WHERE (n.recipient_id = %(user)s OR (n.recipient_id IS NULL AND n.created >= %(joined)s))
+          AND (n.actor_id IS NULL OR n.actor_id <> %(user)s)
+          AND n.id > COALESCE((SELECT w.up_to_id FROM {mark} w WHERE w.user_id = %(user)s), 0)
+          AND NOT EXISTS (
+            SELECT 1 FROM {read} r WHERE r.notification_id = n.id AND r.user_id = %(user)s
+          )
+    """  # noqa: S608
 
 
 def stream_channels(*, user: AbstractBaseUser) -> list[str]:
@@ -67,17 +102,18 @@ def stream_channels(*, user: AbstractBaseUser) -> list[str]:
 
 
 def stream_positions(*, user: AbstractBaseUser) -> dict[str, int]:
-    """Each of the user's channels' newest event id (0 if none): one query."""
-    aggregates = {"b": Max("seq", filter=Q(channel=BROADCAST_CHANNEL))}
-    channels = [BROADCAST_CHANNEL]
-    if user.is_authenticated:
-        channels.append(user_channel(user.pk))
-        aggregates["p"] = Max("seq", filter=Q(channel=channels[1]))
-    ids = Notification.objects.filter(channel__in=channels).aggregate(**aggregates)
-    positions = {BROADCAST_CHANNEL: ids["b"] or 0}
-    if user.is_authenticated:
-        positions[user_channel(user.pk)] = ids["p"] or 0
-    return positions
+    """Each of the user's channels' newest event id (0 if none): one query.
+
+    Every page starts its stream here, so this is SQL the database answers from the
+    (channel, seq) index, one lookup per channel, whatever the history's size.
+    """
+    channels = stream_channels(user=user)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    one = f"(SELECT MAX(seq) FROM {table} WHERE channel = %s)"  # noqa: S608 (a table name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([one] * len(channels)), channels)
+        row = cursor.fetchone()
+    return {channel: seq or 0 for channel, seq in zip(channels, row, strict=True)}
 
 
 def make_event_id(positions: dict[str, int]) -> str:
