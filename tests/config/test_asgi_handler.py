@@ -72,3 +72,82 @@ def test_more_requests_at_once_than_threads_are_all_answered():
     assert [status for status, _h, _b in answers] == [200] * count
     assert {json.loads(body)["count"] for _s, _h, body in answers} == {3}
     assert django_application.lanes.started <= handlers.REQUEST_THREADS
+
+
+def test_requests_take_turns_and_a_stalled_one_holds_up_the_others_briefly():
+    """One request runs its Python at a time; one stuck on I/O lets the next in after a while."""
+
+    async def scenario() -> dict:
+        turns = handlers.Turns(limit=1, stall=0.2)
+        loop = asyncio.get_running_loop()
+        times = {}
+        await turns.acquire()  # the first: stuck, e.g. on a mail server
+        start = loop.time()
+        second = asyncio.ensure_future(turns.acquire())
+        third = asyncio.ensure_future(turns.acquire())
+        await asyncio.sleep(0.1)
+        times["second waits"] = not second.done()
+        await second
+        times["second after"] = loop.time() - start
+        await third  # both still running: another stall period
+        times["third after"] = loop.time() - start
+        times["running"] = turns.running
+        for _ in range(3):
+            turns.release()
+        fourth = asyncio.ensure_future(turns.acquire())
+        await asyncio.sleep(0)
+        times["fourth at once"] = fourth.done()
+        turns.release()
+        # A request that goes away while waiting passes its turn on.
+        await turns.acquire()
+        gone = asyncio.ensure_future(turns.acquire())
+        after = asyncio.ensure_future(turns.acquire())
+        await asyncio.sleep(0)
+        gone.cancel()
+        turns.release()
+        await asyncio.wait_for(after, 1)
+        times["after the gone one"] = turns.running
+        return times
+
+    times = asyncio.run(scenario())
+    assert times["second waits"]
+    assert 0.18 <= times["second after"] < 0.5
+    assert 0.38 <= times["third after"] < 0.9
+    assert times["running"] == 3
+    assert times["fourth at once"]
+    assert times["after the gone one"] == 1
+
+
+def test_one_turn_at_a_time_through_the_handler():
+    """Requests sent at once run one after the other (start to finish), and all are answered."""
+    import threading
+
+    from django.core import signals
+
+    inside, most = [], []
+    lock = threading.Lock()
+
+    def started(**kwargs):
+        with lock:
+            inside.append(1)
+            most.append(len(inside))
+
+    def finished(**kwargs):
+        with lock:
+            inside.pop()
+
+    PostFactory.create_batch(2)
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+
+    async def many() -> list:
+        return await asyncio.gather(*(request("/") for _ in range(6)))
+
+    try:
+        answers = asyncio.run(many())
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert [status for status, _h, _b in answers] == [200] * 6
+    assert len(most) == 6
+    assert max(most) == handlers.REQUEST_TURNS == 1
