@@ -87,6 +87,20 @@ def test_filter_by_author(client, user, other_user):
     assert "bob" in list(response.context["authors"])
 
 
+def test_the_author_filter_offers_each_writer_once_and_nobody_else(client, user, other_user):
+    from tests.factories import UserFactory
+
+    PostFactory.create_batch(2, author=other_user)
+    PostFactory(author=user)
+    UserFactory.create_batch(5)  # people who never wrote
+    response = client.get(reverse("blog:post-list"))
+    assert list(response.context["authors"]) == sorted([user.username, other_user.username])
+    options = re.findall(r'<option value="([^"]*)"', response.text)
+    assert [o for o in options if o in {user.username, other_user.username}] == sorted(
+        [user.username, other_user.username]
+    )
+
+
 @pytest.mark.parametrize(
     ("ordering", "expected"),
     [
