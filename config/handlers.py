@@ -6,6 +6,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
@@ -15,9 +16,9 @@ from django.urls import set_script_prefix
 
 # Requests served at once by one process (each on a thread of its own while it runs).
 REQUEST_THREADS = 32
-# Of those, how many run their Python at once (`Turns`), and after how long without one
-# finishing another is let in anyway (the running ones wait on something: a slow query, mail).
-REQUEST_TURNS = 1
+# Of those, how many run their Python at once: settings.REQUEST_TURNS (`Turns`); and after
+# how long without one finishing another is let in anyway (the running ones wait on something:
+# a slow query, a mail server).
 STALL_SECONDS = 0.05
 
 
@@ -148,7 +149,7 @@ class ASGIHandler(DjangoASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self.lanes = Lanes(REQUEST_THREADS)
-        self.turns = Turns(REQUEST_TURNS, STALL_SECONDS)
+        self.turns = Turns(settings.REQUEST_TURNS, STALL_SECONDS)
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)

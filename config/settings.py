@@ -416,6 +416,13 @@ if PRODUCTION:
         # check --deploy would warn that preload is off; it is a deliberate opt-in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Requests of one server process that run their Python at once (config/handlers.py: Turns).
+# One is fastest where the database answers in microseconds (SQLite); with a database across
+# a network, 2-4 let one request run while another waits for its answer.
+REQUEST_TURNS = _int("REQUEST_TURNS", 1)
+if not 1 <= REQUEST_TURNS <= 32:
+    raise ConfigError("REQUEST_TURNS must be a whole number from 1 to 32")
+
 # django-eventstream: the stream reads the notification history, so a client resumes from
 # Last-Event-ID however long it was away; notify.channels decides who reads which channel.
 EVENTSTREAM_STORAGE_CLASS = "notify.storage.NotificationStorage"

@@ -150,4 +150,4 @@ def test_one_turn_at_a_time_through_the_handler():
         signals.request_finished.disconnect(finished)
     assert [status for status, _h, _b in answers] == [200] * 6
     assert len(most) == 6
-    assert max(most) == handlers.REQUEST_TURNS == 1
+    assert max(most) == settings.REQUEST_TURNS == 1

@@ -23,6 +23,8 @@ from tests.live import BASE_DIR
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
         ({"GRIP_URL": "localhost:5561"}, "GRIP_URL"),
+        ({"REQUEST_TURNS": "0"}, "REQUEST_TURNS"),
+        ({"REQUEST_TURNS": "many"}, "REQUEST_TURNS"),
         ({"PHOTO_MAX_MB": "lots"}, "PHOTO_MAX_MB"),
         ({"PHOTO_MAX_MB": "0"}, "PHOTO_MAX_MB"),
         (
