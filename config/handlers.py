@@ -149,7 +149,8 @@ class ASGIHandler(DjangoASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self.lanes = Lanes(REQUEST_THREADS)
-        self.turns = Turns(settings.REQUEST_TURNS, STALL_SECONDS)
+        # REQUEST_TURNS is Agora's setting; another settings module (a benchmark peer) gets one.
+        self.turns = Turns(getattr(settings, "REQUEST_TURNS", 1), STALL_SECONDS)
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
