@@ -53,7 +53,7 @@ def test_a_visitor_signs_up_writes_a_post_and_sees_it_on_top_of_the_blog(live, p
 
 
 def reactions(page: Page, post: Post):
-    form = page.locator(f"#post-{post.pk} form.reactions")
+    form = page.locator(f"#post-{post.pk} .reactions")
     like = form.locator("button.reaction", has=page.locator(".like-count"))
     dislike = form.locator("button.reaction", has=page.locator(".dislike-count"))
     return like, dislike

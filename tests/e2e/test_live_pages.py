@@ -81,13 +81,13 @@ def test_a_post_follows_comments_reactions_edits_and_deletion(live, page_for):
     ).to_be_visible()
 
     # Reactions: every reader's counts follow; the reactor's own button stays pressed.
-    writer.locator("form.reactions button[value=like]").click()
-    expect(writer.locator("form.reactions button").first).to_have_attribute("aria-pressed", "true")
-    reader.locator("form.reactions button[value=dislike]").click()
+    writer.locator(".reactions button[value=like]").click()
+    expect(writer.locator(".reactions button").first).to_have_attribute("aria-pressed", "true")
+    reader.locator(".reactions button[value=dislike]").click()
     for page in (anonymous, reader, writer, lists):
         expect(page.locator(f"#post-{post.pk}-likes")).to_have_text("1", timeout=LIVE_MS)
         expect(page.locator(f"#post-{post.pk}-dislikes")).to_have_text("1", timeout=LIVE_MS)
-    expect(writer.locator("form.reactions button").first).to_have_attribute("aria-pressed", "true")
+    expect(writer.locator(".reactions button").first).to_have_attribute("aria-pressed", "true")
 
     # A deleted comment disappears, and the counts follow.
     page_for.expect_dialog("confirm", "Delete this comment?")
@@ -139,7 +139,7 @@ def test_a_new_comment_below_does_not_move_what_the_reader_reads(live, page_for)
 
     comment_in_browser(writer, "A new one at the end")
     expect(reader.locator("#comment-list .comment")).to_have_count(16, timeout=LIVE_MS)
-    writer.locator("form.reactions button[value=like]").click()
+    writer.locator(".reactions button[value=like]").click()
     expect(reader.locator(f"#post-{post.pk}-likes")).to_have_text("1", timeout=LIVE_MS)
     assert (reader.evaluate("window.scrollY"), watched.bounding_box()["y"]) == before
 
@@ -225,7 +225,7 @@ def test_the_notification_centre_follows_new_notifications_and_reads_elsewhere(l
     item = this_tab.locator(".notification").first
     expect(item).to_contain_text("boris commented on “Anna's post”", timeout=LIVE_MS)
     expect(item).to_have_class("notification unread")
-    writer.locator("form.reactions button[value=like]").click()
+    writer.locator(".reactions button[value=like]").click()
     expect(this_tab.locator(".notification")).to_have_count(2, timeout=LIVE_MS)
     expect(this_tab.locator(".notification").first).to_contain_text("boris liked")
     expect(this_tab.locator("#unread-badge")).to_have_attribute("data-count", "2")

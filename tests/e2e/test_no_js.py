@@ -41,11 +41,11 @@ def test_log_in_post_comment_like_and_buy_without_javascript(live, page_for):
     expect(page.locator("#messages")).to_contain_text("Your comment is added.")
     expect(page.locator(f"#comment-{comment.pk} .comment-body")).to_have_text("Which flour?")
 
-    like = page.locator("form.reactions button.reaction", has=page.locator(".like-count"))
+    like = page.locator(".reactions button.reaction", has=page.locator(".like-count"))
     with page.expect_navigation():
         like.click()
     expect(page.locator("#messages")).to_contain_text("Your reaction is saved.")
-    expect(page.locator("form.reactions .like-count")).to_have_text("1")
+    expect(page.locator(".reactions .like-count")).to_have_text("1")
     expect(like).to_have_attribute("aria-pressed", "true")
     assert Reaction.objects.get(post=carols_post, user=bob).value == "like"
 
