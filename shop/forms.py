@@ -126,6 +126,11 @@ class ProductFilterForm(forms.Form):
         label=_("Sort by"), choices=ORDERING_CHOICES, required=False, initial=DEFAULT_ORDERING
     )
 
+    def offer_categories(self, categories: list[tuple[str, str]]) -> None:
+        """Show these (slug, name) pairs, read once by the view, rather than query them again."""
+        field = self.fields["category"]
+        field.widget.choices = [("", field.empty_label), *categories]
+
     def filters(self) -> dict[str, Any]:
         """The selector's keyword arguments; a malformed value is ignored, not an error page."""
         self.is_valid()

@@ -38,6 +38,15 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "page_obj": paginate(request, products, PER_PAGE),
         "hx_target": "#results",
     }
+    if not is_fragment(request):
+        # The filter form's widgets are rendered once per version (docs/PERFORMANCE.md): the
+        # values asked for and the categories offered are the cache key.
+        categories = list(selectors.category_list().values_list("slug", "name"))
+        filter_form.offer_categories(categories)
+        context["filter_key"] = (
+            [(name, request.GET.getlist(name)) for name in filter_form.fields],
+            categories,
+        )
     template = (
         "shop/product_list.html#results" if is_fragment(request) else "shop/product_list.html"
     )

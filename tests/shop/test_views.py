@@ -71,6 +71,26 @@ def test_catalogue_filters_come_from_the_url(client, user):
     assert names(client.get(url, {"ordering": "-price"})) == ["Red ball", "Blue book", "Red book"]
 
 
+@pytest.mark.django_db
+def test_the_filter_form_shows_what_was_asked_and_every_category_as_it_is_now(client):
+    """The form is rendered once per version: the values asked for and the categories."""
+    from shop.models import Category
+
+    url = reverse("shop:product-list")
+    CategoryFactory(name="Books", slug="books")
+    assert '<option value="books">Books</option>' in client.get(url).text
+    toys = CategoryFactory(name="Toys", slug="toys")
+    page = client.get(url).text
+    assert '<option value="toys">Toys</option>' in page
+    Category.objects.filter(pk=toys.pk).update(name="Games")
+    page = client.get(url, {"category": "toys", "q": "red"}).text
+    assert '<option value="toys" selected>Games</option>' in page
+    assert 'value="red"' in page
+    assert 'value="red"' not in client.get(url).text  # the unfiltered form again
+    toys.delete()
+    assert "Games" not in client.get(url).text
+
+
 def test_catalogue_ignores_malformed_filters(client, product):
     response = client.get(
         reverse("shop:product-list"),
