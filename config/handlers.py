@@ -1,8 +1,13 @@
-"""Agora's ASGI handler: Django's, with each request's sync work done in one thread hop."""
+"""Agora's request handlers.
+
+ASGI: Django's, with each request's sync work done in one thread hop. WSGI: Django's, reading
+what a request's body left unread before it answers.
+"""
 
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
@@ -20,6 +25,9 @@ REQUEST_THREADS = 32
 # how long without one finishing another is let in anyway (the running ones wait on something:
 # a slow query, a mail server).
 STALL_SECONDS = 0.05
+# How much of a body the WSGI application reads after an answer that did not need it (more than
+# nginx's client_max_body_size in deploy/nginx/agora.conf; beyond, the connection is cut).
+UNREAD_BODY_LIMIT = 16 * 1024 * 1024
 
 
 class Lanes:
@@ -191,3 +199,27 @@ class ASGIHandler(DjangoASGIHandler):
             # Its content is complete: close now, on the thread that owns the connection.
             response.close()
         return response
+
+
+def reading_whole_bodies(application: Callable) -> Callable:
+    """A WSGI application that reads the rest of each request's body before it answers.
+
+    Django answers some requests without reading their body: a 413 over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (it trusts Content-Length), a 401 or 403 before the form is
+    parsed. gunicorn then closes the connection with the rest of the body unread (it drains
+    64 KB at most) and the kernel resets it; Pushpin, still sending that body, answers 502
+    instead of Agora's answer. Reading the rest before the answer is written makes it arrive.
+    Under ASGI there is nothing to do: the handler reads the whole body before the view.
+    """
+
+    def read_whole_body(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        response = application(environ, start_response)
+        body, left = environ["wsgi.input"], UNREAD_BODY_LIMIT
+        try:
+            while left > 0 and (chunk := body.read(min(left, 64 * 1024))):
+                left -= len(chunk)
+        except OSError:  # the client went away: nothing left to read
+            pass
+        return response
+
+    return read_whole_body

@@ -10,6 +10,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.handlers import reading_whole_bodies
 from config.startup import check_static_files, exit_with
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -18,6 +19,6 @@ try:
     from django.core.wsgi import get_wsgi_application
 
     check_static_files()  # before the middleware, whose WhiteNoise would warn first
-    application = get_wsgi_application()
+    application = reading_whole_bodies(get_wsgi_application())
 except ImproperlyConfigured as exc:
     exit_with("configuration error", exc)

@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,7 @@ class Server:
     process: subprocess.Popen
     log: Path
     env: dict
+    argv: list[str] | None = None  # daphne's unless given
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -56,22 +57,33 @@ class Server:
 
     def start(self) -> None:
         """(Re)start on the same port."""
-        self.process = _spawn(self.port, self.env, self.log)
+        self.process = _spawn(self.port, self.env, self.log, self.argv)
         _wait_ready(self)
 
 
-def _spawn(port: int, env: dict, log: Path) -> subprocess.Popen:
+def daphne_argv(port: int) -> list[str]:
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
+
+
+def gunicorn_argv(port: int) -> list[str]:
+    """The WSGI layout's server (deploy/systemd/agora-gunicorn.service): gthread workers."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "2",
+        "config.wsgi:application",
+    ]
+
+
+def _spawn(port: int, env: dict, log: Path, argv: list[str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
+        argv or daphne_argv(port),
         cwd=BASE_DIR,
         env=env,
         stdout=log.open("ab"),
@@ -83,20 +95,24 @@ def _wait_ready(server: Server, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"daphne exited: {server.log.read_text()[-2000:]}")
+            raise RuntimeError(f"the server exited: {server.log.read_text()[-2000:]}")
         try:
             httpx.get(server.url + "/", timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.1)
     server.stop()
-    raise RuntimeError(f"daphne did not start in {timeout}s: {server.log.read_text()[-2000:]}")
+    raise RuntimeError(f"the server did not start in {timeout}s: {server.log.read_text()[-2000:]}")
 
 
 @contextmanager
 def daphne(
-    tmp_path: Path, extra_env: dict | None = None, port: int | None = None
+    tmp_path: Path,
+    extra_env: dict | None = None,
+    port: int | None = None,
+    argv: Callable[[int], list[str]] = daphne_argv,
 ) -> Iterator[Server]:
+    """A server on a free port sharing the test database: daphne, or `argv(port)`'s."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -108,9 +124,15 @@ def daphne(
         "AGORA_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **(extra_env or {}),
     }
-    log = tmp_path / f"daphne-{port}.log"
+    log = tmp_path / f"server-{port}.log"
+    command = argv(port)
     server = Server(
-        url=f"http://127.0.0.1:{port}", port=port, process=_spawn(port, env, log), log=log, env=env
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        process=_spawn(port, env, log, command),
+        log=log,
+        env=env,
+        argv=command,
     )
     try:
         _wait_ready(server)
