@@ -484,6 +484,8 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's database sessions, read with one prepared statement (config/sessions.py).
+    SESSION_ENGINE = "config.sessions"
 # Rendered post and product cards ({% cache %} in the templates): each key names everything
 # the fragment shows (the row's update time, its counts, the language...), so a change is a
 # new key and nothing needs invalidating across processes; each process keeps its own, in

@@ -1,10 +1,14 @@
 """Sessions: read from the shared cache with Redis, never from one process's memory."""
 
 import contextlib
+from datetime import timedelta
 
 import httpx
 import pytest
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.cached_db import SessionStore as CacheStore
 
+from config.sessions import SessionStore
 from tests.factories import UserFactory
 from tests.live import Browser, daphne
 from tests.services import redis_server
@@ -40,4 +44,49 @@ def test_a_logout_through_one_process_ends_the_session_in_the_other(tmp_path):
 
 def test_without_redis_sessions_are_read_from_the_database(settings):
     # Each process's memory would keep a session alive after a logout in another process.
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "config.sessions"
+    assert issubclass(SessionStore, db.SessionStore)
+    assert not issubclass(SessionStore, CacheStore)
+
+
+def stored(data: dict, *, expires_in: timedelta) -> str:
+    store = db.SessionStore()
+    store.update(data)
+    store.set_expiry(int(expires_in.total_seconds()))
+    store.save()
+    return store.session_key
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(
+            lambda: stored({"answer": 42, "name": "Ёж"}, expires_in=timedelta(hours=1)), id="live"
+        ),
+        pytest.param(
+            lambda: stored({"answer": 42}, expires_in=timedelta(seconds=-1)), id="expired"
+        ),
+        pytest.param(lambda: "k" * 32, id="unknown"),
+        pytest.param(lambda: "short", id="malformed"),
+        pytest.param(lambda: None, id="none"),
+    ],
+)
+def test_the_store_reads_what_djangos_database_store_reads(key):
+    """Same data for a live session; for an expired, unknown or malformed key, an empty
+    session that gets a new key when saved (the old one is never reused)."""
+    session_key = key()
+    ours, django = SessionStore(session_key), db.SessionStore(session_key)
+    assert ours.load() == django.load()
+    assert ours.session_key == django.session_key
+    ours["after"] = True
+    ours.save()
+    if session_key and ours.session_key == session_key:
+        assert db.SessionStore(session_key).load()["after"] is True
+    else:
+        assert ours.session_key != session_key
+
+
+def test_a_signed_in_request_reads_its_session_once(user_client, django_assert_num_queries):
+    user_client.get("/api/categories/")
+    with django_assert_num_queries(4):  # the session, the user, the count, the page
+        assert user_client.get("/api/categories/").status_code == 200
