@@ -1,9 +1,12 @@
 """Reads of the blog: annotated querysets that cost the same number of queries for any size."""
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db import connection, models
+from django.db.models import Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +28,29 @@ ORDER_BY: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache
+def _my_reaction_sql(vendor: str) -> str:
+    """The reader's reaction to the row's post: one index lookup (blog_reaction_one_per_user).
+
+    Written as SQL rather than `Subquery(Reaction.objects.filter(post=OuterRef("pk"), ...))`:
+    building and compiling that nested query cost ~0.3 ms of every list, count and post
+    page, for the same SQL. Table and column names come from the models (the post's table
+    is the outer query's, which it is in every query these selectors make; one that nests
+    these querysets as a subquery would rename it); the user is a parameter.
+    """
+    quote, reaction = connection.ops.quote_name, Reaction._meta
+    column = {name: quote(reaction.get_field(name).column) for name in ("value", "post", "user")}
+    post_id = f"{quote(Post._meta.db_table)}.{quote(Post._meta.pk.column)}"
+    return (
+        f"SELECT {column['value']} FROM {quote(reaction.db_table)} "  # noqa: S608 (names)
+        f"WHERE {column['post']} = {post_id} AND {column['user']} = %s"
+    )
+
+
 def _annotated(user: AnyUser) -> QuerySet[Post]:
     if user is not None and user.is_authenticated:
-        my_reaction = Subquery(
-            Reaction.objects.filter(post=OuterRef("pk"), user=user).values("value")[:1]
+        my_reaction = RawSQL(  # noqa: S611 (names from the models; the user a parameter)
+            _my_reaction_sql(connection.vendor), [user.pk], output_field=models.CharField()
         )
     else:
         my_reaction = Value(None, output_field=models.CharField())
