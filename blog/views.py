@@ -47,8 +47,10 @@ def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
     }
     if is_fragment(request):
         return render(request, "blog/post_list.html#results", context)
-    if author_user is None:
-        context["authors"] = selectors.author_choices()
+    # The filter form is rendered once per version (docs/PERFORMANCE.md): the values asked
+    # for and the authors offered are the cache key.
+    context["authors"] = [] if author_user else list(selectors.author_choices())
+    context["filter_key"] = (request.path, sorted(filters.items()), context["authors"])
     return render(request, "blog/post_list.html", context)
 
 

@@ -101,6 +101,34 @@ def test_the_author_filter_offers_each_writer_once_and_nobody_else(client, user,
     )
 
 
+def test_the_filter_form_shows_what_was_asked_and_every_author_as_they_are_now(
+    client, user, other_user
+):
+    """The form is rendered once per version: the values asked for and the authors."""
+    from django.contrib.auth import get_user_model
+
+    url = reverse("blog:post-list")
+    PostFactory(author=user)
+    assert f'<option value="{other_user.username}"' not in client.get(url).text
+    post = PostFactory(author=other_user)
+    assert f'<option value="{other_user.username}">' in client.get(url).text
+    get_user_model().objects.filter(pk=other_user.pk).update(username="robert")
+    page = client.get(url, {"author": "robert", "q": "<b>tips</b>", "ordering": "liked"}).text
+    assert '<option value="robert" selected>robert</option>' in page
+    assert 'value="&lt;b&gt;tips&lt;/b&gt;"' in page
+    assert '<option value="liked" selected>' in page
+    page = client.get(url).text  # the unfiltered form again
+    assert "tips" not in page
+    assert '<option value="robert">robert</option>' in page
+    post.delete()
+    assert "robert" not in client.get(url).text
+    # An author's own page has no author filter, and its form searches that author's posts.
+    author_url = reverse("blog:author-posts", args=[user.username])
+    page = client.get(author_url, {"q": "x"}).text
+    assert 'id="id_author"' not in page
+    assert f'<form method="get" action="{author_url}"' in page
+
+
 @pytest.mark.parametrize(
     ("ordering", "expected"),
     [
