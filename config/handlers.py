@@ -209,7 +209,10 @@ def reading_whole_bodies(application: Callable) -> Callable:
     parsed. gunicorn then closes the connection with the rest of the body unread (it drains
     64 KB at most) and the kernel resets it; Pushpin, still sending that body, answers 502
     instead of Agora's answer. Reading the rest before the answer is written makes it arrive.
-    Under ASGI there is nothing to do: the handler reads the whole body before the view.
+    A client that stops sending holds its thread here as it would in a view reading a form;
+    nginx in front (deploy/) buffers each body before passing it on, so gunicorn never waits
+    on a slow client. Under ASGI there is nothing to do: the handler reads the whole body
+    before the view.
     """
 
     def read_whole_body(environ: dict, start_response: Callable) -> Iterable[bytes]:
