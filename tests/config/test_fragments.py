@@ -157,3 +157,21 @@ def test_a_sale_and_an_edit_show_on_the_next_request(site, user, other_user):
     user.profile.display_name = "Alice the Seller"
     user.profile.save()
     assert "Alice the Seller" in html(client, url)
+
+
+def test_the_navigation_shows_the_account_as_it_is_now(user, user_client):
+    """The navigation is cached per language and account: a new name shows at once, and the
+    per-request parts (badge, CSRF token, way back) are never the cached ones."""
+    from django.contrib.auth import get_user_model
+
+    page = html(user_client, "/shop/?q=tea")
+    assert f'class="nav-profile">{user.username}</a>' in page
+    assert 'name="next" value="/shop/?q=tea"' in page
+    get_user_model().objects.filter(pk=user.pk).update(username="renamed")
+    page = html(user_client, "/")
+    assert 'class="nav-profile">renamed</a>' in page
+    assert 'name="next" value="/"' in page
+    logout_token = re.compile(r'id="logout-form" hidden><input[^>]+value="([^"]+)"')
+    first, second = (logout_token.search(user_client.get("/").text).group(1) for _ in "12")
+    assert first != second  # masked afresh for each response, never a cached one
+    assert "Log in" in html(Client(), "/")

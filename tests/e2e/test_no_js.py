@@ -87,3 +87,23 @@ def test_deleting_a_comment_without_javascript_asks_first(live, page_for):
     assert page.url == live.url + post.get_absolute_url() + "#comments"
     expect(page.locator("#messages")).to_contain_text("The comment is deleted.")
     assert not Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_switch_language_and_log_out_from_the_navigation_without_javascript(live, page_for):
+    """The navigation's buttons submit the forms after it (form=): its cached part holds no
+    CSRF token or way back, theirs does."""
+    bob = UserFactory(username="bob")
+    page = page_for(bob, javascript=False)
+    page.goto("/shop/?q=tea")
+    with page.expect_navigation():
+        page.locator(".lang-switch button[lang=ru]").click()
+    assert page.url == live.url + "/shop/?q=tea"  # back where it was, the search kept
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator(".nav-profile")).to_have_text("bob")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Выйти").click()
+    expect(page.locator(".nav-profile")).to_have_count(0)
+    expect(page.locator(".nav-user")).to_contain_text("Войти")
+    page.goto("/notifications/")
+    assert "/accounts/login/" in page.url  # signed out for real, not just another page
