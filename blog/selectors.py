@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Comment, Post, Reaction
+from config.sql import table_and_columns
 
 type AnyUser = AbstractBaseUser | AnonymousUser | None
 
@@ -38,12 +39,11 @@ def _my_reaction_sql(vendor: str) -> str:
     is the outer query's, which it is in every query these selectors make; one that nests
     these querysets as a subquery would rename it); the user is a parameter.
     """
-    quote, reaction = connection.ops.quote_name, Reaction._meta
-    column = {name: quote(reaction.get_field(name).column) for name in ("value", "post", "user")}
-    post_id = f"{quote(Post._meta.db_table)}.{quote(Post._meta.pk.column)}"
+    reactions, column = table_and_columns(Reaction, "value", "post", "user")
+    posts, post_column = table_and_columns(Post, "id")
     return (
-        f"SELECT {column['value']} FROM {quote(reaction.db_table)} "  # noqa: S608 (names)
-        f"WHERE {column['post']} = {post_id} AND {column['user']} = %s"
+        f"SELECT {column['value']} FROM {reactions} "  # noqa: S608 (names from the models)
+        f"WHERE {column['post']} = {posts}.{post_column['id']} AND {column['user']} = %s"
     )
 
 

@@ -14,16 +14,17 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
+from config.sql import table_and_columns
+
 
 @cache
 def _select_data(alias: str) -> str:
-    meta, quote = Session._meta, connections[alias].ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in ("session_data", "session_key")}
-    expire = quote(meta.get_field("expire_date").column)
-    # Names from the model, quoted; the values are parameters.
+    table, column = table_and_columns(
+        Session, "session_data", "session_key", "expire_date", connection=connections[alias]
+    )
     return (
-        f"SELECT {column['session_data']} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {column['session_key']} = %s AND {expire} > %s"
+        f"SELECT {column['session_data']} FROM {table} "  # noqa: S608 (names from the model)
+        f"WHERE {column['session_key']} = %s AND {column['expire_date']} > %s"
     )
 
 

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from config.sql import table_and_columns
 from notify import eventstream
 from notify.models import (
     BROADCAST_CHANNEL,
@@ -78,9 +79,8 @@ def unread_count(*, user: AbstractBaseUser) -> int:
 
 @cache
 def _unread_sql(vendor: str) -> str:
-    q = connection.ops.quote_name
     n, read, mark = (
-        q(model._meta.db_table) for model in (Notification, NotificationRead, ReadWatermark)
+        table_and_columns(model)[0] for model in (Notification, NotificationRead, ReadWatermark)
     )
     # Only table names are put in; every value is a parameter.
     return f"""
@@ -108,7 +108,7 @@ def stream_positions(*, user: AbstractBaseUser) -> dict[str, int]:
     (channel, seq) index, one lookup per channel, whatever the history's size.
     """
     channels = stream_channels(user=user)
-    table = connection.ops.quote_name(Notification._meta.db_table)
+    table, _ = table_and_columns(Notification)
     one = f"(SELECT MAX(seq) FROM {table} WHERE channel = %s)"  # noqa: S608 (a table name)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join([one] * len(channels)), channels)
