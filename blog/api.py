@@ -18,7 +18,7 @@ from blog.schemas import (
     PostPatchIn,
     ReactionOut,
 )
-from config.apikit import READ_AUTH, Page, errors
+from config.apikit import READ_AUTH, Page, errors, kept_answer
 
 router = Router(tags=["blog"])
 
@@ -37,6 +37,7 @@ def _post(request: HttpRequest, pk: int) -> Post:
     auth=READ_AUTH,
     summary="List posts",
 )
+@kept_answer
 @paginate(Page)
 def post_list(request: HttpRequest, filters: Query[PostFilters]) -> QuerySet[Post]:
     return selectors.post_list(user=request.user, **filters.dict()).select_related(*AUTHOR)
@@ -58,6 +59,7 @@ def post_create(request: HttpRequest, payload: PostIn) -> Status[Post]:
     auth=READ_AUTH,
     summary="A post with its comments",
 )
+@kept_answer
 def post_detail(request: HttpRequest, id: int) -> Post:
     post = _post(request, id)
     post.comment_rows = list(selectors.comment_list(post=post).select_related(*AUTHOR))

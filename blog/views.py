@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -14,10 +15,14 @@ from blog import selectors, services
 from blog.forms import CommentForm, PostFilterForm, PostForm
 from blog.models import Comment, Post, Reaction
 from blog.selectors import Ordering
+from config import versions
 from config.views import (
+    KeptPage,
     add_service_errors,
     back_url,
     is_fragment,
+    keep_page,
+    kept_page,
     login_redirect,
     login_required,
     page_url,
@@ -37,20 +42,36 @@ def _render_list(request: HttpRequest, *, author_user=None) -> HttpResponse:
     filters = PostFilterForm(request.GET).values()
     if author_user is not None:
         filters["author"] = author_user.get_username()
-    posts = selectors.post_list(user=request.user, **filters)
+    fragment = is_fragment(request)
+    with_authors = not (fragment or author_user)
+
+    def read() -> tuple[KeptPage, list[str]]:
+        posts = selectors.post_list(user=request.user, **filters)
+        page = paginate(request, posts, PAGE_SIZE)
+        return keep_page(page), list(selectors.author_choices()) if with_authors else []
+
+    # The page's rows, its count and the authors offered: read once per content version for
+    # this reader (their own reactions) and this list (docs/PERFORMANCE.md).
+    key = ("posts", request.user.pk, sorted(filters.items()), request.GET.get("page"))
+    version = versions.current()
+    kept, authors = versions.remember((*key, with_authors), read, version=version)
+    page = kept_page(kept)
     context = {
-        "page_obj": paginate(request, posts, PAGE_SIZE),
+        "page_obj": page,
+        # The list as rendered, for the same rows, address and "3 minutes ago" texts.
+        "results_key": version
+        and (version, key, request.get_full_path(), [naturaltime(p.created) for p in page]),
         "filters": filters,
         "orderings": Ordering.choices,
         "author_user": author_user,
         "back": request.get_full_path(),
     }
-    if is_fragment(request):
+    if fragment:
         return render(request, "blog/post_list.html#results", context)
     # The filter form is rendered once per version (docs/PERFORMANCE.md): the values asked
     # for and the authors offered are the cache key.
-    context["authors"] = [] if author_user else list(selectors.author_choices())
-    context["filter_key"] = (request.path, sorted(filters.items()), context["authors"])
+    context["authors"] = authors
+    context["filter_key"] = (request.path, sorted(filters.items()), authors)
     return render(request, "blog/post_list.html", context)
 
 
@@ -67,10 +88,10 @@ def author_posts(request: HttpRequest, username: str) -> HttpResponse:
     return _render_list(request, author_user=author_user)
 
 
-def _detail_context(request: HttpRequest, post: Post, **extra) -> dict:
+def _detail_context(request: HttpRequest, post: Post, comments=None, **extra) -> dict:
     return {
         "post": post,
-        "comments": selectors.comment_list(post=post),
+        "comments": selectors.comment_list(post=post) if comments is None else comments,
         "comment_form": CommentForm(),
         "back": post.get_absolute_url(),
         **extra,
@@ -80,8 +101,14 @@ def _detail_context(request: HttpRequest, post: Post, **extra) -> dict:
 @require_safe
 @shown_or_gone
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = selectors.post_detail(pk=pk, user=request.user)
-    return render(request, "blog/post_detail.html", _detail_context(request, post))
+    def read() -> tuple[Post, list[Comment]]:
+        post = selectors.post_detail(pk=pk, user=request.user)
+        return post, list(selectors.comment_list(post=post))
+
+    # Read once per content version for this reader (their reaction): docs/PERFORMANCE.md.
+    post, comments = versions.remember(("post", pk, request.user.pk), read)
+    context = _detail_context(request, post, comments=comments)
+    return render(request, "blog/post_detail.html", context)
 
 
 @login_required

@@ -36,7 +36,8 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from blog.api import router as blog_router
-from config.apikit import WRITE_AUTH, InvalidToken, anonymous
+from config import versions
+from config.apikit import KEEP_AS, WRITE_AUTH, InvalidToken, anonymous
 from config.errors import Conflict
 from notify.api import router as notify_router
 from shop.api import router as shop_router
@@ -111,6 +112,23 @@ class _Schema(OpenAPISchema):
 
 
 class AgoraAPI(NinjaAPI):
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        # A read marked by apikit.kept_answer: its JSON is kept for the next caller alike.
+        key = getattr(request, KEEP_AS, None)
+        if key is not None and response.status_code == 200:
+            versions.keep(key, response.content)
+        return response
+
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:

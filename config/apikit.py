@@ -4,13 +4,15 @@ It lives apart from `config/api.py` because the routers import it and `config/ap
 imports the routers.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Annotated, Any
 
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError
@@ -18,6 +20,8 @@ from ninja.pagination import PaginationBase
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, ConfigDict
+
+from config import versions
 
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 (a header name)
 PAGE_SIZE = 20
@@ -86,6 +90,35 @@ token_auth = SessionTokenAuth()
 # client that sends one means it, and a bad one is a 401, not a CSRF failure.
 WRITE_AUTH = [token_auth, session_auth]
 READ_AUTH = [token_auth, session_auth, anonymous]
+
+
+JSON = "application/json; charset=utf-8"
+KEEP_AS = "agora_keep_as"
+
+
+def kept_answer(view: Callable) -> Callable:
+    """A read answered once per content version for each caller and URL (config/versions.py).
+
+    Goes between `@router.get` and the view (and its `@paginate`): it runs after the
+    caller is authenticated, so the key names who asks; the JSON that ninja makes of the
+    view's result on a miss is kept by `config.api.AgoraAPI.create_response`. On a hit the
+    query, the model instances and their validation and serialization are all skipped.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        version = versions.current()
+        if version is not None:
+            # The absolute URL: the answer's next and previous links name the host.
+            caller = getattr(request.auth, "pk", None)
+            key = versions.key_for(version, ("api", caller, request.build_absolute_uri()))
+            content = versions.kept(key)
+            if content is not None:
+                return HttpResponse(content, content_type=JSON)
+            setattr(request, KEEP_AS, key)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _no_null_characters(value: str) -> str:

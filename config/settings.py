@@ -490,6 +490,14 @@ else:
 # the fragment shows (the row's update time, its counts, the language...), so a change is a
 # new key and nothing needs invalidating across processes; each process keeps its own, in
 # memory, without a network round trip per card.
+# Rows read by the lists and pages, kept under the content version (config/versions.py):
+# each process's memory, like the cards.
+CACHES["reads"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "reads",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 5_000},
+}
 CACHES["template_fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "template-fragments",

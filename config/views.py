@@ -67,6 +67,21 @@ def paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+type KeptPage = tuple[list, int, int, int]
+
+
+def keep_page(page: Page) -> KeptPage:
+    """A page's rows and numbers, to keep (config/versions.py) and make again (`kept_page`)."""
+    return list(page.object_list), page.paginator.count, page.number, page.paginator.per_page
+
+
+def kept_page(kept: KeptPage) -> Page:
+    rows, count, number, per_page = kept
+    paginator = Paginator((), per_page)
+    paginator.count = count
+    return Page(rows, number, paginator)
+
+
 def add_service_errors(form: Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on top when unknown)."""
     if hasattr(error, "error_dict"):

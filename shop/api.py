@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from config.apikit import READ_AUTH, Page, Text, errors
+from config.apikit import READ_AUTH, Page, Text, errors, kept_answer
 from shop import selectors, services
 from shop.models import Category, Product, ProductPhoto, Purchase, UserProfile
 from shop.schemas import (
@@ -56,6 +56,7 @@ def _product_fields(data: dict[str, Any]) -> dict[str, Any]:
     auth=READ_AUTH,
     summary="List products",
 )
+@kept_answer
 @paginate(Page)
 def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> QuerySet[Product]:
     return selectors.product_list(user=request.user, **filters.dict())
@@ -77,6 +78,7 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     auth=READ_AUTH,
     summary="A product",
 )
+@kept_answer
 def product_detail(request: HttpRequest, id: int) -> Product:
     return selectors.product_get(pk=id, user=request.user)
 

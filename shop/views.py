@@ -10,10 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from blog.selectors import post_list
+from config import versions
 from config.errors import Conflict
 from config.views import (
+    KeptPage,
     add_service_errors,
     is_fragment,
+    keep_page,
+    kept_page,
     login_redirect,
     login_required,
     paginate,
@@ -32,16 +36,29 @@ PER_PAGE = 12
 def product_list(request: HttpRequest) -> HttpResponse:
     filter_form = ProductFilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else {}
-    products = selectors.product_list(**filters, user=request.user)
+
+    def read() -> KeptPage:
+        products = selectors.product_list(**filters, user=request.user)
+        return keep_page(paginate(request, products, PER_PAGE))
+
+    # The page's rows and count, and the list as rendered, once per content version for this
+    # reader (their own hidden products) and this address (docs/PERFORMANCE.md).
+    version = versions.current()
+    key = ("products", request.user.pk, sorted(request.GET.lists()))
     context = {
         "filter_form": filter_form,
-        "page_obj": paginate(request, products, PER_PAGE),
+        "page_obj": kept_page(versions.remember(key, read, version=version)),
         "hx_target": "#results",
+        "results_key": version and (version, key, request.get_full_path()),
     }
     if not is_fragment(request):
         # The filter form's widgets are rendered once per version (docs/PERFORMANCE.md): the
         # values asked for and the categories offered are the cache key.
-        categories = list(selectors.category_list().values_list("slug", "name"))
+        categories = versions.remember(
+            ("categories",),
+            lambda: list(selectors.category_list().values_list("slug", "name")),
+            version=version,
+        )
         filter_form.offer_categories(categories)
         context["filter_key"] = (
             [(name, request.GET.getlist(name)) for name in filter_form.fields],
