@@ -496,7 +496,7 @@ CACHES["reads"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "reads",
     "TIMEOUT": 300,
-    "OPTIONS": {"MAX_ENTRIES": 5_000},
+    "OPTIONS": {"MAX_ENTRIES": 2_000},  # 3–26 KB each: at most ~50 MB
 }
 CACHES["template_fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
