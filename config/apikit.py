@@ -191,8 +191,11 @@ class Page(PaginationBase):
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         offset, limit = pagination.offset, pagination.limit
-        count = queryset.count()
         results = list(queryset[offset : offset + limit])
+        if len(results) < limit and (results or not offset):
+            count = offset + len(results)  # the last page: no COUNT(*) needed
+        else:
+            count = queryset.count()
         return {
             "count": count,
             "next": _page_url(request, offset + limit, limit) if offset + limit < count else None,

@@ -44,6 +44,19 @@ def test_list_is_paginated_with_count_and_links(client, user):
     assert not {p["id"] for p in first["results"]} & {p["id"] for p in second["results"]}
 
 
+@pytest.mark.parametrize(
+    ("offset", "limit", "shown"),
+    [(0, 20, 7), (0, 7, 7), (0, 3, 3), (5, 20, 2), (6, 1, 1), (7, 5, 0), (40, 5, 0)],
+)
+def test_every_page_counts_the_whole_list(client, user, offset, limit, shown):
+    # A last page is counted from its own rows, the others (and one past the end) by the
+    # database: the count is the same.
+    PostFactory.create_batch(7, author=user)
+    page = client.get(f"/api/posts/?offset={offset}&limit={limit}").json()
+    assert page["count"] == 7 and len(page["results"]) == shown
+    assert (page["next"] is None) == (offset + limit >= 7)
+
+
 def test_list_links_keep_the_filters(client, user):
     PostFactory.create_batch(3, author=user, title="Tea time")
     page = client.get("/api/posts/?q=tea&limit=1").json()

@@ -181,3 +181,53 @@ def test_an_api_answer_is_made_once_per_version_for_each_caller_and_address():
     after, reads = api_get(signed_in, "/api/posts/?limit=1")
     assert reads and after.json()["results"][0]["my_reaction"] is None
     assert after.json()["results"][0]["like_count"] == 0
+
+
+# -- the signed-in user, kept by config.middleware.AuthenticationMiddleware -----------------
+
+
+def user_queries(client: Client, url: str = "/api/categories/") -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    users_table = get_user_model()._meta.db_table
+    return response, sum(f'FROM "{users_table}"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_signed_in_user_is_read_once_per_version():
+    client = Client()
+    client.force_login(UserFactory(username="kept"))
+    response, reads = user_queries(client)
+    assert response.status_code == 200 and reads == 1
+    _response, reads = user_queries(client)
+    assert reads == 0
+    assert "kept" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda user: (user.set_password("a new one 123"), user.save()), id="password"),
+        pytest.param(lambda user: (setattr(user, "is_active", False), user.save()), id="inactive"),
+        pytest.param(lambda user: user.delete(), id="deleted"),
+    ],
+)
+def test_a_kept_user_is_signed_out_by_a_change_made_elsewhere(change):
+    user = UserFactory(username="leaving")
+    client = Client()
+    client.force_login(user)
+    assert user_queries(client)[1] == 1
+    assert user_queries(client)[1] == 0  # kept
+    change(get_user_model().objects.get(pk=user.pk))
+    response = client.get("/shop/")
+    assert "leaving" not in response.content.decode()
+    assert client.get("/api/notifications/").status_code == 401
+
+
+def test_a_rename_shows_on_the_next_request():
+    user = UserFactory(username="before")
+    client = Client()
+    client.force_login(user)
+    assert "before" in client.get("/").content.decode()
+    get_user_model().objects.filter(pk=user.pk).update(username="after")
+    page = client.get("/").content.decode()
+    assert "after" in page and ">before<" not in page

@@ -146,7 +146,8 @@ def test_purchases_sales_and_categories_cost_the_same_for_5_or_50(client, user):
                     total=product.price,
                 )
 
-    urls = ["/api/purchases/?limit=100", "/api/sales/?limit=100", "/api/categories/?limit=100"]
+    # Full pages both times (a last page needs no count: config.apikit.Page).
+    urls = ["/api/purchases/?limit=5", "/api/sales/?limit=5", "/api/categories/?limit=5"]
     bought_and_sold(5)
     few = [count_queries(client, url) for url in urls]
     bought_and_sold(45)
