@@ -118,11 +118,16 @@ def test_requests_take_turns_and_a_stalled_one_holds_up_the_others_briefly():
     assert times["after the gone one"] == 1
 
 
-def test_one_turn_at_a_time_through_the_handler():
+def test_one_turn_at_a_time_through_the_handler(monkeypatch):
     """Requests sent at once run one after the other (start to finish), and all are answered."""
     import threading
 
     from django.core import signals
+
+    # A first request on a new thread (its own database connection) can take longer than
+    # the stall time on a loaded machine, and then rightly lets the next one in: that rule
+    # has tests of its own, so here no request counts as stalled.
+    monkeypatch.setattr(django_application.turns, "stall", 30.0)
 
     inside, most = [], []
     lock = threading.Lock()

@@ -18,6 +18,7 @@ from blog.models import Post
 from config import versions
 from tests.blog.factories import PostFactory
 from tests.factories import UserFactory
+from tests.shop.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,3 +232,23 @@ def test_a_rename_shows_on_the_next_request():
     get_user_model().objects.filter(pk=user.pk).update(username="after")
     page = client.get("/").content.decode()
     assert "after" in page and ">before<" not in page
+
+
+@pytest.mark.parametrize("url", ["/", "/shop/", "/api/posts/", "/api/products/"])
+def test_a_kept_list_costs_the_same_queries_whatever_its_length(url):
+    reader = UserFactory(username="counting")
+    client = Client()
+    client.force_login(reader)
+
+    def kept_cost() -> int:
+        assert client.get(url).status_code == 200  # read, then kept
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    PostFactory.create_batch(2)
+    ProductFactory.create_batch(2)
+    few = kept_cost()
+    PostFactory.create_batch(40)
+    ProductFactory.create_batch(40)
+    assert kept_cost() == few
