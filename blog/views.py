@@ -106,8 +106,16 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return post, list(selectors.comment_list(post=post))
 
     # Read once per content version for this reader (their reaction): docs/PERFORMANCE.md.
-    post, comments = versions.remember(("post", pk, request.user.pk), read)
+    version = versions.current()
+    key = ("post", pk, request.user.pk)
+    post, comments = versions.remember(key, read, version=version)
     context = _detail_context(request, post, comments=comments)
+    # The comments as rendered, for the same rows, reader and "3 minutes ago" texts.
+    context["comments_key"] = version and (
+        version,
+        key,
+        [naturaltime(comment.created) for comment in comments],
+    )
     return render(request, "blog/post_detail.html", context)
 
 
