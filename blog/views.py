@@ -15,6 +15,7 @@ from blog import selectors, services
 from blog.forms import CommentForm, PostFilterForm, PostForm
 from blog.models import Comment, Post, Reaction
 from blog.selectors import Ordering
+from blog.templatetags.blog_tags import edited_ago
 from config import versions
 from config.views import (
     KeptPage,
@@ -110,7 +111,9 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key = ("post", pk, request.user.pk)
     post, comments = versions.remember(key, read, version=version)
     context = _detail_context(request, post, comments=comments)
-    # The comments as rendered, for the same rows, reader and "3 minutes ago" texts.
+    # The post and the comments as rendered, for the same rows, reader and "3 minutes ago"
+    # texts.
+    context["article_key"] = version and (version, key, edited_ago(post))
     context["comments_key"] = version and (
         version,
         key,
