@@ -14,21 +14,52 @@ import logging
 import threading
 import time
 from collections import deque
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote
 
+import django_grip
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from django_eventstream import eventstream as _eventstream
 from django_eventstream.utils import publish_event, sse_encode_event
+from django_eventstream.views import events as _eventstream_view
+from gripcontrol import HttpStreamFormat
 
 logger = logging.getLogger(__name__)
 
 # The Redis pub/sub channel django-eventstream's processes share (its RedisListener's).
 REDIS_CHANNEL = "events_channel"
 
+# The GRIP proxy's channels. django-eventstream holds a stream on `events-<channel>` for each
+# of its channels and publishes each event there as `id: %I` with Pushpin's `build-id`
+# filter, which writes, per held stream, the id of all of that stream's positions
+# (`notifications:41,user-7:40`). A stream of a single history channel needs none of that:
+# its id is the event's own. Such a stream is held on the twin `plain-events-<channel>`,
+# where every event is published with its id written out, so Pushpin runs no filter for it.
+# Filters are about a third of Pushpin's CPU per held stream and event (docs/PERFORMANCE.md).
+GRIP_PREFIX = "events-"
+PLAIN_PREFIX = "plain-"
+# A delivery filter for send_event's `skip_user_ids`, which Agora never uses.
+UNUSED_FILTERS = {"skip-users"}
+
 
 def make_event_id(positions: dict[str, int]) -> str:
     """`notifications:41,user-7:40`: django-eventstream's id form, channels in sorted order."""
     return ",".join(f"{quote(channel)}:{positions[channel]}" for channel in sorted(positions))
+
+
+# As Django's json_script does: no "<", ">" or "&" in the raw event data, whatever users wrote.
+_JSON_HTML_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def encode_data(value: Any) -> str:
+    """An event's JSON data. Letters are written as they are (the stream is UTF-8): a
+    Cyrillic letter is 2 bytes instead of a 6-byte `\\u` escape, and every held stream is
+    written those bytes."""
+    data = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return data.translate(_JSON_HTML_ESCAPES)
 
 
 def encode_event(event_type: str, data: str, event_id: str | None = None) -> bytes:
@@ -65,7 +96,45 @@ def publish_to_other_processes(channel: str, event_type: str, data: str, seq: in
 
 def _publish_to_proxy(channel: str, event_type: str, data: str, seq: int) -> None:
     # Blocking: a management command must not exit before the proxy has the event.
+    # The streams of several channels (the id built per stream, by Pushpin):
     publish_event(channel, event_type, data, str(seq), str(seq - 1), blocking=True)
+    # The streams of this channel alone (the id as it is):
+    content = sse_encode_event(event_type, data, event_id=make_event_id({channel: seq}))
+    django_grip.publish(
+        plain_grip_channel(channel),
+        HttpStreamFormat(content),
+        id=str(seq),
+        prev_id=str(seq - 1),
+        blocking=True,
+    )
+
+
+def plain_grip_channel(channel: str) -> str:
+    return PLAIN_PREFIX + GRIP_PREFIX + quote(channel)
+
+
+def proxy_stream_response(request: HttpRequest, is_reliable: Callable[[str], bool]) -> HttpResponse:
+    """django-eventstream's answer to a GRIP proxy's stream request, with leaner instructions.
+
+    A stream of one history channel (`is_reliable`) is held on that channel's plain twin,
+    without filters; the others lose the `skip-users` filter. Pushpin's `Grip-Last` (its
+    `recover` requests) names the twin: django-eventstream reads it as the channel's own.
+    """
+    grip = request.grip
+    grip.last = {name.removeprefix(PLAIN_PREFIX): last_id for name, last_id in grip.last.items()}
+    response = _eventstream_view(request)
+    instruct = grip.instruct
+    if instruct is None:  # an error, answered as it is
+        return response
+    held = [c for c in instruct.channels if c.name.startswith(GRIP_PREFIX)]
+    for channel in held:
+        channel.filters = [f for f in channel.filters if f not in UNUSED_FILTERS]
+    if len(held) == 1 and is_reliable(unquote(held[0].name.removeprefix(GRIP_PREFIX))):
+        (channel,) = held
+        channel.name = PLAIN_PREFIX + channel.name
+        channel.filters = [f for f in channel.filters if f != "build-id"]
+        instruct.meta.pop("id_format", None)
+    return response
 
 
 class ProxyPublisher:

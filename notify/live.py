@@ -56,13 +56,12 @@ logger = logging.getLogger(__name__)
 EVENT_TYPE = "live"
 READ_EVENT_TYPE = "notification-read"
 TEMPLATE = "notify/live.html"
-_JSON_HTML_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def publish(channels: list[str], html: dict[str, str], event_type: str = EVENT_TYPE) -> None:
     """One event per channel: this process's streams at once, then Redis and the GRIP proxy."""
     for channel in channels:
-        data = json.dumps({"channel": channel, "html": html}).translate(_JSON_HTML_ESCAPES)
+        data = eventstream.encode_data({"channel": channel, "html": html})
         hub.announce_live(channel, event_type, data)
         eventstream.publish_live_to_other_processes(channel, event_type, data)
 

@@ -1,12 +1,10 @@
 """Writes of the notification history, and the only place that publishes stream events."""
 
-import json
 import logging
 from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -67,14 +65,8 @@ def _publish(notification: Notification) -> None:
     eventstream.publish_to_other_processes(notification.channel, EVENT_TYPE, data, notification.seq)
 
 
-# As Django's json_script does: no "<", ">" or "&" in the raw event data, whatever users wrote.
-_JSON_HTML_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 def encode_payload(notification: Notification) -> str:
-    return json.dumps(event_payload(notification), cls=DjangoJSONEncoder).translate(
-        _JSON_HTML_ESCAPES
-    )
+    return eventstream.encode_data(event_payload(notification))
 
 
 def event_payload(notification: Notification) -> dict[str, Any]:

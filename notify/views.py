@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_eventstream.views import events as eventstream_events
 
 from config.views import back_url, is_fragment, login_required, paginate
-from notify import selectors, services, stream
-from notify.channels import default_channels
+from notify import eventstream, selectors, services, stream
+from notify.channels import default_channels, is_reliable
 from notify.models import Notification
 
 PAGE_SIZE = 20
@@ -129,7 +128,7 @@ def events(request: HttpRequest) -> HttpResponse:
         return HttpResponse(refused.body(), status=refused.status, content_type="text/event-stream")
     # django-eventstream reads the user from the request (the token's, if one was sent).
     request.user = user if user is not None else AnonymousUser()
-    response = eventstream_events(request)
+    response = eventstream.proxy_stream_response(request, is_reliable)
     if (
         not isinstance(response, StreamingHttpResponse)
         and b"event: stream-error" in response.content

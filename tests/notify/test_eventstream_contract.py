@@ -7,6 +7,7 @@ so that happens on purpose, with this file to say what to look at.
 import inspect
 import json
 
+import django_grip
 import pytest
 from django_eventstream import eventstream as es_eventstream
 from django_eventstream import send_event
@@ -70,3 +71,24 @@ def test_the_hooks_agora_implements_and_calls_are_still_there():
         assert callable(getattr(ChannelManagerBase, name))
     for name in ("append_event", "get_events", "get_current_id"):
         assert callable(getattr(StorageBase, name))
+
+
+def test_what_django_eventstream_publishes_to_the_proxy_is_what_agora_publishes_beside_it(
+    monkeypatch,
+):
+    # Agora publishes each event twice (notify.eventstream._publish_to_proxy): as
+    # django-eventstream does, for the streams of several channels, and on the plain twin.
+    published = []
+    monkeypatch.setattr(
+        django_grip, "publish", lambda channel, fmt, **kw: published.append((channel, fmt, kw))
+    )
+    eventstream._publish_to_proxy("notifications", "notification", '{"p": "5%"}', 5)
+    (theirs, their_format, their_args), (ours, our_format, our_args) = published
+    assert theirs == eventstream.GRIP_PREFIX + "notifications"
+    assert their_format.content == 'event: notification\nid: %I\ndata: {"p": "5%%"}\n\n'
+    assert their_format.content_filters == ["build-id"]
+    assert ours == eventstream.PLAIN_PREFIX + theirs
+    assert our_format.content == 'event: notification\nid: notifications:5\ndata: {"p": "5%"}\n\n'
+    assert not our_format.content_filters
+    assert their_args["id"] == our_args["id"] == "5"
+    assert their_args["prev_id"] == our_args["prev_id"] == "4"

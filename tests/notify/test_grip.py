@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from notify.stream import parse_last_event_id
 from tests.factories import UserFactory
 from tests.live import Browser, daphne, free_port, manage, session_cookies
 from tests.services import Relay, pushpin
@@ -34,24 +35,51 @@ def settled(proxy) -> None:
         time.sleep(0.05)
 
 
-def test_a_client_connected_through_pushpin_receives_events(proxied):
+def test_every_kind_of_stream_through_pushpin_receives_events_with_their_ids(proxied):
+    """A stream of one channel is held on its plain twin (the id written out, no filter);
+    a stream of several on django-eventstream's channels (the id built per stream). Both
+    carry the event as written, `%` and all, and the id that resumes them exactly."""
     proxy, app = proxied
     anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
-    stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+    anonymous = SSEClient(proxy.url + "/notifications/stream/")
+    signed_in = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+    personal = SSEClient(
+        proxy.url + f"/notifications/stream/?channel=user-{boris.pk}",
+        cookies=session_cookies(boris),
+    )
+    streams = (anonymous, signed_in, personal)
     try:
-        assert stream.status == 200
+        for stream in streams:
+            assert stream.status == 200
         # nginx in front of Pushpin (docs/DEPLOY.md) must not buffer the stream either.
-        assert stream.response_headers["x-accel-buffering"] == "no"
-        browser = Browser(app, anna)
-        assert (
-            browser.post("/posts/new/", {"title": "Through Pushpin", "content": "x"}).status_code
-            == 302
-        )
-        (event,) = stream.wait_notifications(1)
-        assert event.json["title"] == "Through Pushpin"
-        assert f"notifications:{event.json['seq']}" in event.id
+        assert signed_in.response_headers["x-accel-buffering"] == "no"
+        title = "100% sure: %I and %% stay as written"
+        response = Browser(app, boris).post("/posts/new/", {"title": title, "content": "x"})
+        assert response.status_code == 302
+        post_id = int(response.headers["location"].strip("/").rsplit("/", 1)[1])
+        (broadcast,) = anonymous.wait_notifications(1)
+        assert broadcast.json["title"] == title
+        seq = broadcast.json["seq"]
+        assert broadcast.id == f"notifications:{seq}"
+        (event,) = signed_in.wait_notifications(1)
+        assert event.json == broadcast.json
+        assert parse_last_event_id(event.id) == {"notifications": seq, f"user-{boris.pk}": 0}
+
+        response = Browser(app, anna).post(f"/posts/{post_id}/comments/", {"content": "50% off"})
+        assert response.status_code == 302
+        (comment,) = personal.wait_notifications(1)
+        assert comment.json["kind"] == "comment"
+        assert comment.id == f"user-{boris.pk}:{comment.json['seq']}"
+        broadcast, comment_too = signed_in.wait_notifications(2)
+        assert comment_too.json == comment.json
+        assert parse_last_event_id(comment_too.id) == {
+            "notifications": seq,
+            f"user-{boris.pk}": comment.json["seq"],
+        }
+        assert anonymous.of_type() == [anonymous.of_type()[0]]  # nothing personal
     finally:
-        stream.close()
+        for stream in streams:
+            stream.close()
 
 
 def test_personal_channels_are_still_refused_to_others_through_pushpin(proxied):
@@ -63,10 +91,14 @@ def test_personal_channels_are_still_refused_to_others_through_pushpin(proxied):
     assert stream.status == 403
 
 
-def test_clients_stay_connected_while_django_restarts_and_lose_nothing(proxied):
+@pytest.mark.parametrize("reader", ["anonymous", "signed in"])
+def test_clients_stay_connected_while_django_restarts_and_lose_nothing(proxied, reader):
+    """Pushpin asks Django for what a stream missed (a `recover` request naming the channels'
+    last ids): for a one-channel stream held on the plain twin, and for a two-channel one."""
     proxy, app = proxied
     anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
-    stream = SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(boris))
+    cookies = session_cookies(boris) if reader == "signed in" else {}
+    stream = SSEClient(proxy.url + "/notifications/stream/", cookies=cookies)
     try:
         browser = Browser(app, anna)
         browser.post("/posts/new/", {"title": "Before", "content": "x"})

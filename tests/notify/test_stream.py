@@ -167,6 +167,19 @@ def test_a_notification_made_while_the_server_is_down_arrives_when_it_is_back(
     assert Notification.objects.filter(kind="announcement").count() == 1
 
 
+def test_event_data_carries_letters_as_utf8_and_markup_escaped(daphne_server, people, streams):
+    # Every held stream is written the event's bytes: letters are not blown up into 6-byte
+    # \u escapes, while "<", ">" and "&" never appear raw, whatever the user wrote.
+    client = streams(daphne_server, people["boris"])
+    title = "Привет, «мир» & <друзья>"
+    publish_post(daphne_server, people["anna"], title)
+    (event,) = client.wait_notifications(1)
+    assert "Привет, «мир»" in event.data
+    assert "\\u04" not in event.data
+    assert "<" not in event.data and ">" not in event.data and "&" not in event.data
+    assert event.json["title"] == title
+
+
 def test_user_text_arrives_escaped_in_the_event_data(daphne_server, people, streams):
     client = streams(daphne_server, people["boris"])
     title = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
