@@ -13,6 +13,9 @@ Variants (each on a fresh server per size, so memory starts from the same point)
   daphne can cost, measured in the same run. Broadcast: `POST /broadcast/`.
 * `agora-pushpin`: the same daphne behind Pushpin (GRIP_URL); the clients connect to
   Pushpin, daphne answers each stream request once and publishes to Pushpin's control port.
+  Anonymous streams (one channel: Pushpin holds them on its plain twin, no filter per stream).
+* `agora-pushpin-signed-in`: the same, signed in as in `agora-signed-in` (two channels each:
+  Pushpin builds each stream's event id with its `build-id` filter). The largest size only.
 * `channels-memory`, `channels-redis`: the brief's original design
   (`bench/peers/channels_peer`), a Channels WebSocket consumer in a group and `group_send`,
   with the in-memory layer or channels_redis.
@@ -56,9 +59,12 @@ VARIANTS = (
     "agora",
     "agora-signed-in",
     "agora-pushpin",
+    "agora-pushpin-signed-in",
     "channels-memory",
     "channels-redis",
 )
+PUSHPIN = {"agora-pushpin", "agora-pushpin-signed-in"}
+SIGNED_IN = {"agora-signed-in", "agora-pushpin-signed-in"}
 PEER_SETTINGS = "bench.peers.channels_peer.settings"
 PEER_APP = "bench.peers.channels_peer.asgi:application"
 FLOOR_APP = "bench.peers.floor:application"
@@ -162,6 +168,25 @@ def servers_cpu_seconds(processes: list[Process]) -> float:
     return total
 
 
+def pushpin_log_size() -> int:
+    log = DATA_DIR / "pushpin.log"
+    return log.stat().st_size if log.exists() else 0
+
+
+def pushpin_settled(offset: int, quiet: float = 2.0, limit: float = 600.0) -> float:
+    """Seconds until Pushpin has asked no next link for `quiet` seconds (from its log)."""
+    started = last_change = time.monotonic()
+    seen = -1
+    while time.monotonic() - last_change < quiet and time.monotonic() - started < limit:
+        with (DATA_DIR / "pushpin.log").open("rb") as log:
+            log.seek(offset)
+            asked = sum(1 for line in log if b"[handler] GET" in line and b"link=next" in line)
+        if asked != seen:
+            seen, last_change = asked, time.monotonic()
+        time.sleep(0.25)
+    return last_change - started
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -206,7 +231,7 @@ def servers(variant: str, seed: dict) -> tuple[list[Process], Process, Process]:
     if variant == "floor":
         app = daphne("daphne-floor", server_env(ASGI_APP=FLOOR_APP))
         return [app], app, app
-    if variant == "agora-pushpin":
+    if variant in PUSHPIN:
         # Pushpin needs the origin's port and daphne needs Pushpin's control URL.
         app = daphne("daphne-grip", server_env())
         proxy = pushpin_process(app.port)
@@ -227,7 +252,7 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
     websocket = variant.startswith("channels")
     path = "/ws/notifications/" if websocket else "/notifications/stream/"
     mode = "ws" if websocket else "sse"
-    cookies = cookies_file(seed) if variant == "agora-signed-in" else None
+    cookies = cookies_file(seed) if variant in SIGNED_IN else None
     result: dict = {"variant": variant, "clients": size, "client_processes": procs}
     with ExitStack() as stack:
         for process in processes:
@@ -252,6 +277,7 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
         cpu_before = cpu_seconds(origin.pid)
         all_cpu_before = servers_cpu_seconds(processes)
         drops_before = listen_drops()
+        log_offset = pushpin_log_size() if variant in PUSHPIN else 0
         loadgens = Loadgens(mode, edge.port, path, size, procs, batch, cookies_file=cookies)
         stack.callback(loadgens.close)
         connected = loadgens.read_all("connected")
@@ -263,6 +289,10 @@ def run_one(variant: str, size: int, seed: dict, *, rounds: int, procs: int, bat
                 errors[name] = errors.get(name, 0) + n
         connect_cpu = servers_cpu_seconds(processes) - all_cpu_before
         drops = listen_drops() - drops_before
+        if variant in PUSHPIN:
+            # Pushpin asks each stream's next link once after it first subscribes to one of
+            # its channels (a reader's own: one per signed-in reader), 10 links a second.
+            result["settle_seconds"] = round(pushpin_settled(log_offset), 1)
         time.sleep(3.0)  # idle
         after = {p.name: tree_rss_kb(p.pid) for p in held_by}
         delta_kb = sum(after.values()) - sum(before.values())
@@ -337,7 +367,7 @@ def run(variants: list[str], sizes: list[int], seed: dict, **options) -> list[di
     results = []
     for variant in variants:
         for size in sizes:
-            if variant == "agora-pushpin":
+            if variant in PUSHPIN:
                 size = min(size, options.get("pushpin_cap", size))
             result = attempt(
                 f"fan-out {variant} × {size} …",
@@ -362,6 +392,7 @@ def summary(r: dict) -> str:
         f"({r['connect_rate']}/s, {r['connect_cpu_ms']} ms CPU each), "
         f"{r['kb_per_connection']} KB/conn, {r['cpu_us_per_client_broadcast']} µs CPU/client, "
         f"p50 {ms(r['p50'])} p99 {ms(r['p99'])} max {ms(r['max'])}, missing {r['missing']}"
+        + (f", next links settled in {r['settle_seconds']} s" if "settle_seconds" in r else "")
     )
 
 

@@ -18,6 +18,7 @@ LABELS = {
     "agora-signed-in": "Agora SSE (daphne), signed in",
     "floor": "Floor: bare ASGI app (daphne)",
     "agora-pushpin": "Agora SSE through Pushpin",
+    "agora-pushpin-signed-in": "Agora SSE through Pushpin, signed in",
     "channels-memory": "Channels peer, in-memory layer",
     "channels-redis": "Channels peer, channels_redis",
 }
@@ -191,6 +192,15 @@ LIVE_PATH = {
     "connect-signed-in": ("stream connects per second, signed in", 300, 700, 1000, False, "/s"),
     "memory": ("memory per idle stream", 52, 45, 30, True, "KB"),
     "pushpin-p99": ("broadcast p99 through Pushpin, 10,000 clients", 0.55, 0.5, 0.3, True, "s"),
+    # Not a figure of the issue (measured anonymous, as it was then): shown beside it.
+    "pushpin-p99-signed-in": (
+        "broadcast p99 through Pushpin, 10,000 clients, signed in",
+        None,
+        0.5,
+        0.3,
+        True,
+        "s",
+    ),
 }
 STORM_CLIENTS, STORM_SECONDS = 5000, 30
 
@@ -244,6 +254,7 @@ def live_path_section(fan: dict | None, storm: dict | None) -> list[str]:
         "connect-signed-in": ("agora-signed-in", None, lambda r: r["connect_rate"]),
         "memory": ("agora", None, lambda r: r["kb_per_connection"]),
         "pushpin-p99": ("agora-pushpin", 10000, lambda r: r["p99"]),
+        "pushpin-p99-signed-in": ("agora-pushpin-signed-in", 10000, lambda r: r["p99"]),
     }
     for key, (figure, today, resolve, goal, lower, unit) in LIVE_PATH.items():
         variant, size, get = specs[key]
@@ -253,7 +264,7 @@ def live_path_section(fan: dict | None, storm: dict | None) -> list[str]:
         if r and size is None:
             measured += f" ({r['clients']:,} clients)"
         floor = None
-        if variant != "agora-pushpin":
+        if not variant.startswith("agora-pushpin"):
             f = by.get(("floor", r["clients"])) if r else pick("floor", size)
             floor = get(f) if f else None
         out.append(

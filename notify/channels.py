@@ -52,6 +52,11 @@ def is_reliable(channel: str) -> bool:
     return channel == BROADCAST_CHANNEL or PERSONAL.fullmatch(channel) is not None
 
 
+def is_personal(channel: str) -> bool:
+    """A user's own channel (`user-<id>`)."""
+    return PERSONAL.fullmatch(channel) is not None
+
+
 def is_object_channel(channel: str) -> bool:
     """A post's or a product's channel: `can_read` must look the object up."""
     return OBJECT.fullmatch(channel) is not None

@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote
 import django_grip
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django_eventstream import eventstream as _eventstream
 from django_eventstream.utils import publish_event, sse_encode_event
 from django_eventstream.views import events as _eventstream_view
@@ -43,6 +43,9 @@ GRIP_PREFIX = "events-"
 PLAIN_PREFIX = "plain-"
 # A delivery filter for send_event's `skip_user_ids`, which Agora never uses.
 UNUSED_FILTERS = {"skip-users"}
+# The next link of a stream that reads its reader's personal channel says so with this
+# parameter instead of naming the reader (see proxy_stream_response).
+PERSONAL_PARAM = "personal"
 
 
 def make_event_id(positions: dict[str, int]) -> str:
@@ -113,12 +116,22 @@ def plain_grip_channel(channel: str) -> str:
     return PLAIN_PREFIX + GRIP_PREFIX + quote(channel)
 
 
-def proxy_stream_response(request: HttpRequest, is_reliable: Callable[[str], bool]) -> HttpResponse:
+def proxy_stream_response(
+    request: HttpRequest,
+    is_reliable: Callable[[str], bool],
+    is_personal: Callable[[str], bool],
+) -> HttpResponse:
     """django-eventstream's answer to a GRIP proxy's stream request, with leaner instructions.
 
-    A stream of one history channel (`is_reliable`) is held on that channel's plain twin,
-    without filters; the others lose the `skip-users` filter. Pushpin's `Grip-Last` (its
-    `recover` requests) names the twin: django-eventstream reads it as the channel's own.
+    * A stream of one history channel (`is_reliable`) is held on that channel's plain twin,
+      without filters; the others lose the `skip-users` filter. Pushpin's `Grip-Last` (its
+      `recover` requests) names the twin: django-eventstream reads it as the channel's own.
+    * The next link Pushpin asks again (to recover a gap, and once after it first subscribes
+      to a channel) names no reader: the public channels, and `personal=1` where the stream
+      reads its reader's own channel, which the view finds in Pushpin's `Grip-Last`.
+      Pushpin runs those requests 10 a second, each for up to 100 streams with the same
+      link: django-eventstream's link, signed for one reader, made every signed-in reader's
+      first stream a request of its own, 10 readers a second.
     """
     grip = request.grip
     grip.last = {name.removeprefix(PLAIN_PREFIX): last_id for name, last_id in grip.last.items()}
@@ -127,14 +140,41 @@ def proxy_stream_response(request: HttpRequest, is_reliable: Callable[[str], boo
     if instruct is None:  # an error, answered as it is
         return response
     held = [c for c in instruct.channels if c.name.startswith(GRIP_PREFIX)]
+    channels = [unquote(c.name.removeprefix(GRIP_PREFIX)) for c in held]
     for channel in held:
         channel.filters = [f for f in channel.filters if f not in UNUSED_FILTERS]
-    if len(held) == 1 and is_reliable(unquote(held[0].name.removeprefix(GRIP_PREFIX))):
+    if len(held) == 1 and is_reliable(channels[0]):
         (channel,) = held
         channel.name = PLAIN_PREFIX + channel.name
         channel.filters = [f for f in channel.filters if f != "build-id"]
         instruct.meta.pop("id_format", None)
+    # A signed-in reader's stream without their own channel keeps the link signed for them.
+    personal = any(is_personal(c) for c in channels)
+    if instruct.next_link and (personal or not request.user.is_authenticated):
+        instruct.next_link = _shared_next_link(instruct.next_link, channels, is_personal)
     return response
+
+
+def _shared_next_link(link: str, channels: list[str], is_personal: Callable[[str], bool]) -> str:
+    path, _, query = link.partition("?")
+    theirs = QueryDict(query)
+    params = QueryDict(mutable=True)
+    for name in ("link", "recover", "lastEventId"):
+        if name in theirs:
+            params[name] = theirs[name]
+    params.setlist("channel", sorted(c for c in channels if not is_personal(c)))
+    if len(params.getlist("channel")) < len(channels):
+        params[PERSONAL_PARAM] = "1"
+    return f"{path}?{params.urlencode()}"
+
+
+def proxy_held_channels(request: HttpRequest) -> list[str]:
+    """The history channels a GRIP proxy says a stream holds: its `Grip-Last` headers, which
+    Pushpin writes on its own requests and drops from a client's."""
+    names = (name.removeprefix(PLAIN_PREFIX) for name in request.grip.last)
+    return [
+        unquote(name.removeprefix(GRIP_PREFIX)) for name in names if name.startswith(GRIP_PREFIX)
+    ]
 
 
 class ProxyPublisher:

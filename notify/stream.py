@@ -41,7 +41,7 @@ _POSITION = re.compile(r"([^:,\s]+):(0|[1-9][0-9]{0,18})")
 _MAX_POSITION = 2**63 - 1
 _MILLISECONDS = re.compile(r"[0-9]{1,15}")
 # django-eventstream's parameters for a GRIP proxy's own requests; meaningless elsewhere.
-GRIP_PARAMETERS = ("es-meta", "recover", "link")
+GRIP_PARAMETERS = ("es-meta", "recover", "link", "personal")
 
 _HEADERS = [
     (b"content-type", b"text/event-stream"),
@@ -287,7 +287,7 @@ async def application(scope: dict, receive, send) -> None:
     try:
         request = StreamRequest.from_scope(scope)
         if any(name in request.query for name in GRIP_PARAMETERS):
-            raise bad_request("es-meta, recover and link are for a GRIP proxy only")
+            raise bad_request("es-meta, recover, link and personal are for a GRIP proxy only")
         asked = asked_channels(request.query)
         positions = resume_positions(request.query, request.headers.get("last-event-id"))
         rendered = rendered_at(request.query)

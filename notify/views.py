@@ -1,6 +1,7 @@
 import jwt
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,8 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.views import back_url, is_fragment, login_required, paginate
 from notify import eventstream, selectors, services, stream
-from notify.channels import default_channels, is_reliable
-from notify.models import Notification
+from notify.channels import PERSONAL, default_channels, is_personal, is_reliable
+from notify.models import Notification, user_channel
 
 PAGE_SIZE = 20
 
@@ -115,6 +116,8 @@ def events(request: HttpRequest) -> HttpResponse:
             raise stream.bad_request(
                 "this URL is served by the ASGI application (config.asgi), or through the proxy"
             )
+        if eventstream.PERSONAL_PARAM in request.GET:
+            user = _personal_reader(request)
         asked = stream.asked_channels(request.GET)
         stream.resume_positions(request.GET, request.headers.get("Last-Event-ID"))
         stream.rendered_at(request.GET)  # checked; the proxy's stream-open never says "current"
@@ -128,7 +131,7 @@ def events(request: HttpRequest) -> HttpResponse:
         return HttpResponse(refused.body(), status=refused.status, content_type="text/event-stream")
     # django-eventstream reads the user from the request (the token's, if one was sent).
     request.user = user if user is not None else AnonymousUser()
-    response = eventstream.proxy_stream_response(request, is_reliable)
+    response = eventstream.proxy_stream_response(request, is_reliable, is_personal)
     if (
         not isinstance(response, StreamingHttpResponse)
         and b"event: stream-error" in response.content
@@ -147,6 +150,27 @@ def _stream_user(request: HttpRequest):
                 401, "not-authenticated", "The session token is invalid or has expired."
             ) from None
     return request.user if request.user.is_authenticated else None
+
+
+def _personal_reader(request: HttpRequest):
+    """The reader of a stream whose next link says `personal=1` (Pushpin asking again, with
+    no cookie): the owner of the one personal channel Pushpin's `Grip-Last` names. That
+    channel is added to the stream's, which the link names without it."""
+    owners = {
+        match.group(1)
+        for channel in eventstream.proxy_held_channels(request)
+        if (match := PERSONAL.fullmatch(channel))
+    }
+    if request.GET[eventstream.PERSONAL_PARAM] != "1" or len(owners) != 1:
+        raise stream.bad_request("personal=1 is for the proxy's own requests about a stream")
+    (owner,) = owners
+    user = get_user_model().objects.filter(pk=int(owner), is_active=True).first()
+    if user is None:
+        raise stream.StreamRefused(403, "forbidden", "This stream's reader is no longer active.")
+    query = request.GET.copy()
+    query.appendlist("channel", user_channel(user.pk))
+    request.GET = query
+    return user
 
 
 def _es_meta(value: str) -> tuple[int | None, list[str]]:

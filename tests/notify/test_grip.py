@@ -82,6 +82,43 @@ def test_every_kind_of_stream_through_pushpin_receives_events_with_their_ids(pro
             stream.close()
 
 
+def test_pushpin_asks_one_next_link_for_every_reader_and_drops_a_clients_grip_last(proxied):
+    """Pushpin asks each new reader's stream again once, 10 links a second for up to 100
+    streams each: the link names no reader (Django reads it from Pushpin's Grip-Last), so
+    readers share it. A client cannot pass a Grip-Last of its own to read someone's channel."""
+    proxy, _app = proxied
+    readers = [UserFactory(username=f"reader{i}") for i in range(3)]
+    streams = [
+        SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(reader))
+        for reader in readers
+    ]
+    try:
+        asked: list[str] = []
+        deadline = time.monotonic() + 10
+        while len(asked) < len(readers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            asked = [
+                line.split(" GET ", 1)[1].split(" ", 1)[0]
+                for line in proxy.log().splitlines()
+                if "[handler] GET" in line and "link=next" in line
+            ]
+        assert len(asked) >= len(readers)  # one for each reader's own channel
+        (link,) = set(asked)
+        assert link.endswith(
+            "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+        )
+
+        forged = SSEClient(
+            proxy.url + "/notifications/stream/?link=next&recover=true&personal=1",
+            headers={"Grip-Last": f"events-user-{readers[0].pk}; last-id=0"},
+        )
+        assert forged.status == 400
+        forged.close()
+    finally:
+        for stream in streams:
+            stream.close()
+
+
 def test_personal_channels_are_still_refused_to_others_through_pushpin(proxied):
     proxy, _app = proxied
     anna, boris = UserFactory(username="anna"), UserFactory(username="boris")

@@ -111,3 +111,66 @@ def test_pushpins_recovery_of_a_plain_twin_replays_what_it_missed(proxy):
     assert "id: notifications:3\n" in body and "id: notifications:4\n" in body
     assert "id: notifications:2\n" not in body
     assert held(response)["plain-events-notifications"] == ["prev-id=4"]
+
+
+def next_link(response) -> str:
+    return response["Grip-Link"].split(">")[0].removeprefix("<")
+
+
+@pytest.mark.django_db
+def test_the_next_link_names_no_reader_so_pushpin_asks_once_for_many_streams(proxy):
+    # Pushpin asks a stream's next link again once after it first subscribes to a channel,
+    # 10 links a second, each for up to 100 streams that share it.
+    anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+    anonymous = proxy.get("/notifications/stream/")
+    assert (
+        next_link(anonymous)
+        == "/notifications/stream/?link=next&recover=true&channel=notifications"
+    )
+    links = set()
+    for user in (anna, boris):
+        proxy.force_login(user)
+        links.add(next_link(proxy.get("/notifications/stream/?live_since=1")))
+    assert links == {
+        "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+    }
+
+
+@pytest.mark.django_db
+def test_a_personal_next_link_reads_the_reader_from_pushpins_grip_last(proxy):
+    boris = UserFactory(username="boris")
+    history(f"user-{boris.pk}", 3)
+    history("notifications", 1)
+    link = "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+    response = proxy.get(
+        link, HTTP_GRIP_LAST=f"events-notifications; last-id=1, events-user-{boris.pk}; last-id=1"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    for seq in (2, 3):
+        assert f"user-{boris.pk}:{seq}" in body
+    channels = held(response)
+    assert channels[f"events-user-{boris.pk}"] == ["prev-id=3", "filter=build-id"]
+    assert f"user-{boris.pk}" in channels  # django-eventstream's own, for this reader
+    assert next_link(response) == link
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "grip_last",
+    [None, "events-notifications; last-id=0", "events-user-1; last-id=0, events-user-2; last-id=0"],
+)
+def test_personal_1_without_one_personal_channel_from_pushpin_is_refused(proxy, grip_last):
+    # A client's own Grip-Last never reaches Django (Pushpin drops it: test_grip.py).
+    UserFactory(), UserFactory()
+    headers = {"HTTP_GRIP_LAST": grip_last} if grip_last else {}
+    response = proxy.get("/notifications/stream/?link=next&recover=true&personal=1", **headers)
+    assert response.status_code == 400
+    assert b"event: stream-error" in response.content
+
+
+@pytest.mark.django_db
+def test_a_signed_in_stream_without_its_own_channel_keeps_a_link_signed_for_its_reader(proxy):
+    proxy.force_login(UserFactory(username="boris"))
+    response = proxy.get("/notifications/stream/?channel=notifications")
+    assert "es-meta=" in next_link(response)
