@@ -15,7 +15,8 @@ Variants (each on a fresh server per size, so memory starts from the same point)
   Pushpin, daphne answers each stream request once and publishes to Pushpin's control port.
   Anonymous streams (one channel: Pushpin holds them on its plain twin, no filter per stream).
 * `agora-pushpin-signed-in`: the same, signed in as in `agora-signed-in` (two channels each:
-  Pushpin builds each stream's event id with its `build-id` filter). The largest size only.
+  Pushpin builds each stream's event id with its `build-id` filter, and asks Django once
+  about each reader's stream after subscribing to the reader's own channel).
 * `channels-memory`, `channels-redis`: the brief's original design
   (`bench/peers/channels_peer`), a Channels WebSocket consumer in a group and `group_send`,
   with the in-memory layer or channels_redis.
@@ -409,6 +410,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--out", help="write the results here (JSON), whole")
     args = parser.parse_args()
     os.chdir(Path(BASE_DIR))
     out = run(
@@ -419,4 +421,6 @@ if __name__ == "__main__":
         procs=args.procs,
         batch=args.batch,
     )
+    if args.out:
+        Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1)[:3000])

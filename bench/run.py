@@ -140,8 +140,6 @@ def main() -> None:
             variant_sizes = list(sizes)
             if variant == "agora-pushpin" and pushpin_max > max(sizes):
                 variant_sizes.append(pushpin_max)
-            if variant == "agora-pushpin-signed-in":
-                variant_sizes = [max(sizes)]
             results += fanout.run([variant], variant_sizes, seed, **options)
         save(
             "fanout",

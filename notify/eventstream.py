@@ -44,8 +44,10 @@ PLAIN_PREFIX = "plain-"
 # A delivery filter for send_event's `skip_user_ids`, which Agora never uses.
 UNUSED_FILTERS = {"skip-users"}
 # The next link of a stream that reads its reader's personal channel says so with this
-# parameter instead of naming the reader (see proxy_stream_response).
+# parameter instead of naming the reader (see proxy_stream_response): one of
+# PERSONAL_GROUPS values, by the reader's id.
 PERSONAL_PARAM = "personal"
+PERSONAL_GROUPS = 64
 
 
 def make_event_id(positions: dict[str, int]) -> str:
@@ -127,11 +129,13 @@ def proxy_stream_response(
       without filters; the others lose the `skip-users` filter. Pushpin's `Grip-Last` (its
       `recover` requests) names the twin: django-eventstream reads it as the channel's own.
     * The next link Pushpin asks again (to recover a gap, and once after it first subscribes
-      to a channel) names no reader: the public channels, and `personal=1` where the stream
-      reads its reader's own channel, which the view finds in Pushpin's `Grip-Last`.
-      Pushpin runs those requests 10 a second, each for up to 100 streams with the same
-      link: django-eventstream's link, signed for one reader, made every signed-in reader's
-      first stream a request of its own, 10 readers a second.
+      to a channel) names no reader: the public channels, and `personal=<group>` where the
+      stream reads its reader's own channel, which the view finds in Pushpin's `Grip-Last`.
+      Pushpin runs those requests 10 links a second, each for up to 100 streams with the
+      same link: django-eventstream's link, signed for one reader, made every signed-in
+      reader's first stream a request of its own, 10 readers a second. Readers share one of
+      PERSONAL_GROUPS links, so a link collects the streams that arrive together and a
+      burst is not asked 100 different requests at once.
     """
     grip = request.grip
     grip.last = {name.removeprefix(PLAIN_PREFIX): last_id for name, last_id in grip.last.items()}
@@ -151,11 +155,18 @@ def proxy_stream_response(
     # A signed-in reader's stream without their own channel keeps the link signed for them.
     personal = any(is_personal(c) for c in channels)
     if instruct.next_link and (personal or not request.user.is_authenticated):
-        instruct.next_link = _shared_next_link(instruct.next_link, channels, is_personal)
+        group = personal_group(request.user.pk) if personal else None
+        instruct.next_link = _shared_next_link(instruct.next_link, channels, is_personal, group)
     return response
 
 
-def _shared_next_link(link: str, channels: list[str], is_personal: Callable[[str], bool]) -> str:
+def personal_group(user_id: int) -> str:
+    return str(1 + user_id % PERSONAL_GROUPS)
+
+
+def _shared_next_link(
+    link: str, channels: list[str], is_personal: Callable[[str], bool], group: str | None
+) -> str:
     path, _, query = link.partition("?")
     theirs = QueryDict(query)
     params = QueryDict(mutable=True)
@@ -163,8 +174,8 @@ def _shared_next_link(link: str, channels: list[str], is_personal: Callable[[str
         if name in theirs:
             params[name] = theirs[name]
     params.setlist("channel", sorted(c for c in channels if not is_personal(c)))
-    if len(params.getlist("channel")) < len(channels):
-        params[PERSONAL_PARAM] = "1"
+    if group is not None:
+        params[PERSONAL_PARAM] = group
     return f"{path}?{params.urlencode()}"
 
 

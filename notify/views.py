@@ -153,18 +153,19 @@ def _stream_user(request: HttpRequest):
 
 
 def _personal_reader(request: HttpRequest):
-    """The reader of a stream whose next link says `personal=1` (Pushpin asking again, with
-    no cookie): the owner of the one personal channel Pushpin's `Grip-Last` names. That
-    channel is added to the stream's, which the link names without it."""
+    """The reader of a stream whose next link says `personal=<group>` (Pushpin asking again,
+    with no cookie): the owner of the one personal channel Pushpin's `Grip-Last` names, in
+    that group. That channel is added to the stream's, which the link names without it."""
     owners = {
         match.group(1)
         for channel in eventstream.proxy_held_channels(request)
         if (match := PERSONAL.fullmatch(channel))
     }
-    if request.GET[eventstream.PERSONAL_PARAM] != "1" or len(owners) != 1:
-        raise stream.bad_request("personal=1 is for the proxy's own requests about a stream")
-    (owner,) = owners
-    user = get_user_model().objects.filter(pk=int(owner), is_active=True).first()
+    owner = int(owners.pop()) if len(owners) == 1 else None
+    group = request.GET[eventstream.PERSONAL_PARAM]
+    if owner is None or group != eventstream.personal_group(owner):
+        raise stream.bad_request("personal is for the proxy's own requests about a stream")
+    user = get_user_model().objects.filter(pk=owner, is_active=True).first()
     if user is None:
         raise stream.StreamRefused(403, "forbidden", "This stream's reader is no longer active.")
     query = request.GET.copy()

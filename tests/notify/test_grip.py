@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from notify.eventstream import personal_group
 from notify.stream import parse_last_event_id
 from tests.factories import UserFactory
 from tests.live import Browser, daphne, free_port, manage, session_cookies
@@ -87,7 +88,8 @@ def test_pushpin_asks_one_next_link_for_every_reader_and_drops_a_clients_grip_la
     streams each: the link names no reader (Django reads it from Pushpin's Grip-Last), so
     readers share it. A client cannot pass a Grip-Last of its own to read someone's channel."""
     proxy, _app = proxied
-    readers = [UserFactory(username=f"reader{i}") for i in range(3)]
+    # Readers of one group of links (notify.eventstream.PERSONAL_GROUPS): their ids apart by it.
+    readers = [UserFactory(id=900_001 + 64 * i) for i in range(3)]
     streams = [
         SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(reader))
         for reader in readers
@@ -104,12 +106,13 @@ def test_pushpin_asks_one_next_link_for_every_reader_and_drops_a_clients_grip_la
             ]
         assert len(asked) >= len(readers)  # one for each reader's own channel
         (link,) = set(asked)
+        group = personal_group(readers[0].pk)
         assert link.endswith(
-            "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+            f"/notifications/stream/?link=next&recover=true&channel=notifications&personal={group}"
         )
 
         forged = SSEClient(
-            proxy.url + "/notifications/stream/?link=next&recover=true&personal=1",
+            proxy.url + f"/notifications/stream/?link=next&recover=true&personal={group}",
             headers={"Grip-Last": f"events-user-{readers[0].pk}; last-id=0"},
         )
         assert forged.status == 400

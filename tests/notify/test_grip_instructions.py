@@ -13,6 +13,7 @@ import jwt
 import pytest
 from django.test import Client
 
+from notify.eventstream import personal_group
 from notify.models import Notification
 from tests.factories import UserFactory
 
@@ -120,8 +121,9 @@ def next_link(response) -> str:
 @pytest.mark.django_db
 def test_the_next_link_names_no_reader_so_pushpin_asks_once_for_many_streams(proxy):
     # Pushpin asks a stream's next link again once after it first subscribes to a channel,
-    # 10 links a second, each for up to 100 streams that share it.
-    anna, boris = UserFactory(username="anna"), UserFactory(username="boris")
+    # 10 links a second, each for up to 100 streams that share it. Readers of one group
+    # (notify.eventstream.PERSONAL_GROUPS, by id) share it.
+    anna, boris = UserFactory(id=900_001), UserFactory(id=900_001 + 64)
     anonymous = proxy.get("/notifications/stream/")
     assert (
         next_link(anonymous)
@@ -131,8 +133,9 @@ def test_the_next_link_names_no_reader_so_pushpin_asks_once_for_many_streams(pro
     for user in (anna, boris):
         proxy.force_login(user)
         links.add(next_link(proxy.get("/notifications/stream/?live_since=1")))
+    group = personal_group(anna.pk)
     assert links == {
-        "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+        f"/notifications/stream/?link=next&recover=true&channel=notifications&personal={group}"
     }
 
 
@@ -141,7 +144,8 @@ def test_a_personal_next_link_reads_the_reader_from_pushpins_grip_last(proxy):
     boris = UserFactory(username="boris")
     history(f"user-{boris.pk}", 3)
     history("notifications", 1)
-    link = "/notifications/stream/?link=next&recover=true&channel=notifications&personal=1"
+    group = personal_group(boris.pk)
+    link = f"/notifications/stream/?link=next&recover=true&channel=notifications&personal={group}"
     response = proxy.get(
         link, HTTP_GRIP_LAST=f"events-notifications; last-id=1, events-user-{boris.pk}; last-id=1"
     )
@@ -158,13 +162,21 @@ def test_a_personal_next_link_reads_the_reader_from_pushpins_grip_last(proxy):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "grip_last",
-    [None, "events-notifications; last-id=0", "events-user-1; last-id=0, events-user-2; last-id=0"],
+    [
+        None,
+        "events-notifications; last-id=0",
+        "events-user-900001; last-id=0, events-user-900065; last-id=0",
+        "events-user-900002; last-id=0",  # another group's reader
+    ],
 )
-def test_personal_1_without_one_personal_channel_from_pushpin_is_refused(proxy, grip_last):
+def test_personal_without_one_personal_channel_of_its_group_is_refused(proxy, grip_last):
     # A client's own Grip-Last never reaches Django (Pushpin drops it: test_grip.py).
-    UserFactory(), UserFactory()
+    UserFactory(id=900_001), UserFactory(id=900_002), UserFactory(id=900_065)
     headers = {"HTTP_GRIP_LAST": grip_last} if grip_last else {}
-    response = proxy.get("/notifications/stream/?link=next&recover=true&personal=1", **headers)
+    group = personal_group(900_001)
+    response = proxy.get(
+        f"/notifications/stream/?link=next&recover=true&personal={group}", **headers
+    )
     assert response.status_code == 400
     assert b"event: stream-error" in response.content
 
