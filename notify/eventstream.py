@@ -11,6 +11,7 @@ changes it; `pyproject.toml` bounds the version.
 import atexit
 import json
 import logging
+import random
 import threading
 import time
 from collections import deque
@@ -45,9 +46,17 @@ PLAIN_PREFIX = "plain-"
 UNUSED_FILTERS = {"skip-users"}
 # The next link of a stream that reads its reader's personal channel says so with this
 # parameter instead of naming the reader (see proxy_stream_response): one of
-# PERSONAL_GROUPS values, by the reader's id.
+# PERSONAL_GROUPS values, by the reader's id. Pushpin runs one link's requests each 100 ms,
+# and a stream being asked holds its events meanwhile: more links, a longer wait (16: 1.6 s).
 PERSONAL_PARAM = "personal"
-PERSONAL_GROUPS = 64
+PERSONAL_GROUPS = 16
+# Pushpin asks every held stream's next link again when it has not for a while (120 s unless
+# the link says), to catch up on anything it missed. It keeps one timer per interval and
+# path (the query ignored), and asks all the streams on a timer when it fires: with one
+# interval, 10,000 signed-in readers' requests at once. Each reader has an interval of their
+# own in this range (by id: a reader stays on the timer of the readers asked with them),
+# so a few dozen are asked at a time, about N / 270 a second in all.
+REFRESH_SECONDS = (180, 360)
 
 
 def make_event_id(positions: dict[str, int]) -> str:
@@ -136,6 +145,9 @@ def proxy_stream_response(
       reader's first stream a request of its own, 10 readers a second. Readers share one of
       PERSONAL_GROUPS links, so a link collects the streams that arrive together and a
       burst is not asked 100 different requests at once.
+    * Each stream's next link is asked again after an interval of its own (REFRESH_SECONDS),
+      so that Pushpin's periodic catch-up comes a few streams at a time, not all at once.
+    * No stream is held on django-eventstream's `user-<id>` channel, where nothing is sent.
     """
     grip = request.grip
     grip.last = {name.removeprefix(PLAIN_PREFIX): last_id for name, last_id in grip.last.items()}
@@ -143,7 +155,10 @@ def proxy_stream_response(
     instruct = grip.instruct
     if instruct is None:  # an error, answered as it is
         return response
-    held = [c for c in instruct.channels if c.name.startswith(GRIP_PREFIX)]
+    # django-eventstream also holds each stream on `user-<id>` (with `require-sub`), where it
+    # never publishes: a signed-in reader's would be one more channel of their own for Pushpin.
+    instruct.channels = [c for c in instruct.channels if c.name.startswith(GRIP_PREFIX)]
+    held = instruct.channels
     channels = [unquote(c.name.removeprefix(GRIP_PREFIX)) for c in held]
     for channel in held:
         channel.filters = [f for f in channel.filters if f not in UNUSED_FILTERS]
@@ -157,7 +172,16 @@ def proxy_stream_response(
     if instruct.next_link and (personal or not request.user.is_authenticated):
         group = personal_group(request.user.pk) if personal else None
         instruct.next_link = _shared_next_link(instruct.next_link, channels, is_personal, group)
+    if instruct.next_link:
+        instruct.next_link_timeout = refresh_seconds(request.user.pk)
     return response
+
+
+def refresh_seconds(user_id: int | None) -> int:
+    low, high = REFRESH_SECONDS
+    if user_id is None:  # anonymous streams share their requests (same link, same position)
+        return random.randint(low, high)  # noqa: S311 (a spread, not a secret)
+    return low + user_id % (high - low + 1)
 
 
 def personal_group(user_id: int) -> str:

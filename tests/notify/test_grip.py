@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from notify.eventstream import personal_group
+from notify.eventstream import PERSONAL_GROUPS, personal_group
 from notify.stream import parse_last_event_id
 from tests.factories import UserFactory
 from tests.live import Browser, daphne, free_port, manage, session_cookies
@@ -89,7 +89,7 @@ def test_pushpin_asks_one_next_link_for_every_reader_and_drops_a_clients_grip_la
     readers share it. A client cannot pass a Grip-Last of its own to read someone's channel."""
     proxy, _app = proxied
     # Readers of one group of links (notify.eventstream.PERSONAL_GROUPS): their ids apart by it.
-    readers = [UserFactory(id=900_001 + 64 * i) for i in range(3)]
+    readers = [UserFactory(id=900_001 + PERSONAL_GROUPS * i) for i in range(3)]
     streams = [
         SSEClient(proxy.url + "/notifications/stream/", cookies=session_cookies(reader))
         for reader in readers

@@ -13,7 +13,7 @@ import jwt
 import pytest
 from django.test import Client
 
-from notify.eventstream import personal_group
+from notify.eventstream import PERSONAL_GROUPS, REFRESH_SECONDS, personal_group
 from notify.models import Notification
 from tests.factories import UserFactory
 
@@ -55,10 +55,7 @@ def test_a_stream_of_the_broadcast_channel_alone_is_held_on_its_plain_twin(proxy
     response = proxy.get("/notifications/stream/")
     assert response.status_code == 200
     assert response["Grip-Hold"] == "stream"
-    assert held(response) == {
-        "plain-events-notifications": ["prev-id=3"],
-        "user-anonymous": ["filter=require-sub"],
-    }
+    assert held(response) == {"plain-events-notifications": ["prev-id=3"]}
     assert "id_format" not in response["Grip-Set-Meta"]
 
 
@@ -76,9 +73,12 @@ def test_a_stream_of_two_channels_keeps_the_id_built_per_stream_without_skip_use
     boris = UserFactory(username="boris")
     proxy.force_login(boris)
     response = proxy.get("/notifications/stream/")
-    channels = held(response)
-    assert channels["events-notifications"] == ["prev-id=2", "filter=build-id"]
-    assert channels[f"events-user-{boris.pk}"] == ["prev-id=0", "filter=build-id"]
+    # Nor on django-eventstream's `user-<id>`, where nothing is ever published: one Pushpin
+    # channel of their own per reader, not two.
+    assert held(response) == {
+        "events-notifications": ["prev-id=2", "filter=build-id"],
+        f"events-user-{boris.pk}": ["prev-id=0", "filter=build-id"],
+    }
     assert "id_format=" in response["Grip-Set-Meta"]
 
 
@@ -123,7 +123,7 @@ def test_the_next_link_names_no_reader_so_pushpin_asks_once_for_many_streams(pro
     # Pushpin asks a stream's next link again once after it first subscribes to a channel,
     # 10 links a second, each for up to 100 streams that share it. Readers of one group
     # (notify.eventstream.PERSONAL_GROUPS, by id) share it.
-    anna, boris = UserFactory(id=900_001), UserFactory(id=900_001 + 64)
+    anna, boris = UserFactory(id=900_001), UserFactory(id=900_001 + PERSONAL_GROUPS)
     anonymous = proxy.get("/notifications/stream/")
     assert (
         next_link(anonymous)
@@ -155,7 +155,7 @@ def test_a_personal_next_link_reads_the_reader_from_pushpins_grip_last(proxy):
         assert f"user-{boris.pk}:{seq}" in body
     channels = held(response)
     assert channels[f"events-user-{boris.pk}"] == ["prev-id=3", "filter=build-id"]
-    assert f"user-{boris.pk}" in channels  # django-eventstream's own, for this reader
+    assert set(channels) == {"events-notifications", f"events-user-{boris.pk}"}
     assert next_link(response) == link
 
 
@@ -165,13 +165,13 @@ def test_a_personal_next_link_reads_the_reader_from_pushpins_grip_last(proxy):
     [
         None,
         "events-notifications; last-id=0",
-        "events-user-900001; last-id=0, events-user-900065; last-id=0",
+        f"events-user-900001; last-id=0, events-user-{900_001 + PERSONAL_GROUPS}; last-id=0",
         "events-user-900002; last-id=0",  # another group's reader
     ],
 )
 def test_personal_without_one_personal_channel_of_its_group_is_refused(proxy, grip_last):
     # A client's own Grip-Last never reaches Django (Pushpin drops it: test_grip.py).
-    UserFactory(id=900_001), UserFactory(id=900_002), UserFactory(id=900_065)
+    UserFactory(id=900_001), UserFactory(id=900_002), UserFactory(id=900_001 + PERSONAL_GROUPS)
     headers = {"HTTP_GRIP_LAST": grip_last} if grip_last else {}
     group = personal_group(900_001)
     response = proxy.get(
@@ -186,3 +186,25 @@ def test_a_signed_in_stream_without_its_own_channel_keeps_a_link_signed_for_its_
     proxy.force_login(UserFactory(username="boris"))
     response = proxy.get("/notifications/stream/?channel=notifications")
     assert "es-meta=" in next_link(response)
+
+
+@pytest.mark.django_db
+def test_pushpin_asks_each_stream_again_after_an_interval_of_its_own(proxy):
+    # Pushpin asks every held stream's next link again after the link's `timeout` (120 s by
+    # default), all the streams with the same timeout together: 10,000 signed-in readers'
+    # requests at once. Each reader has their own, within REFRESH_SECONDS.
+    def timeout(response) -> int:
+        link = response["Grip-Link"]
+        assert "; rel=next" in link
+        return int(link.rsplit("timeout=", 1)[1])
+
+    low, high = REFRESH_SECONDS
+    anonymous = {timeout(proxy.get("/notifications/stream/")) for _ in range(20)}
+    readers = {}
+    for user in UserFactory.create_batch(5):
+        proxy.force_login(user)
+        readers[user.pk] = {timeout(proxy.get("/notifications/stream/")) for _ in range(3)}
+    assert all(low <= t <= high for t in anonymous | set().union(*readers.values()))
+    assert len(anonymous) > 1
+    assert all(len(timeouts) == 1 for timeouts in readers.values())  # a reader keeps theirs
+    assert len(set().union(*readers.values())) == 5
