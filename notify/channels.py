@@ -49,12 +49,17 @@ def product_channel(product_id: int) -> str:
 
 def is_reliable(channel: str) -> bool:
     """A channel of the notification history (positions, replays), not a live page's."""
-    return channel == BROADCAST_CHANNEL or PERSONAL.fullmatch(channel) is not None
+    return channel == BROADCAST_CHANNEL or is_personal(channel)
+
+
+def personal_owner(channel: str) -> int | None:
+    """The id of the user whose own channel (`user-<id>`) this is, or None."""
+    match = PERSONAL.fullmatch(channel)
+    return int(match.group(1)) if match else None
 
 
 def is_personal(channel: str) -> bool:
-    """A user's own channel (`user-<id>`)."""
-    return PERSONAL.fullmatch(channel) is not None
+    return personal_owner(channel) is not None
 
 
 def is_object_channel(channel: str) -> bool:
@@ -65,9 +70,9 @@ def is_object_channel(channel: str) -> bool:
 def can_read(user_id: int | None, channel: str) -> bool:
     if channel == BROADCAST_CHANNEL or channel in PUBLIC_LIVE:
         return True
-    match = PERSONAL.fullmatch(channel)
-    if match:
-        return user_id is not None and str(user_id) == match.group(1)
+    owner = personal_owner(channel)
+    if owner is not None:
+        return user_id == owner
     if OBJECT.fullmatch(channel) is None:
         return False
     return objects_readable([(user_id, channel)])[(user_id, channel)]

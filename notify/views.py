@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.views import back_url, is_fragment, login_required, paginate
 from notify import eventstream, selectors, services, stream
-from notify.channels import PERSONAL, default_channels, is_personal, is_reliable
+from notify.channels import default_channels, is_personal, is_reliable, personal_owner
 from notify.models import Notification, user_channel
 
 PAGE_SIZE = 20
@@ -156,12 +156,9 @@ def _personal_reader(request: HttpRequest):
     """The reader of a stream whose next link says `personal=<group>` (Pushpin asking again,
     with no cookie): the owner of the one personal channel Pushpin's `Grip-Last` names, in
     that group. That channel is added to the stream's, which the link names without it."""
-    owners = {
-        match.group(1)
-        for channel in eventstream.proxy_held_channels(request)
-        if (match := PERSONAL.fullmatch(channel))
-    }
-    owner = int(owners.pop()) if len(owners) == 1 else None
+    owners = {personal_owner(channel) for channel in eventstream.proxy_held_channels(request)}
+    owners.discard(None)
+    owner = owners.pop() if len(owners) == 1 else None
     group = request.GET[eventstream.PERSONAL_PARAM]
     if owner is None or group != eventstream.personal_group(owner):
         raise stream.bad_request("personal is for the proxy's own requests about a stream")
